@@ -1,0 +1,36 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../../configs/types";
+import { installCrds } from "../shared/crds";
+import { namespace } from "../shared/namespace";
+import { MonitoringStack } from "../monitoring";
+
+export interface LoggingStackArgs {
+  config: StackConfig;
+  secret: (key: string) => pulumi.Output<string>;
+  /** Log alerts go to its Alertmanager; its CRDs carry our PrometheusRules. */
+  monitoring: MonitoringStack;
+}
+
+/** ECK-managed Elasticsearch, Logstash, Kibana and Filebeat, with retention and log alerts. */
+export class LoggingStack extends pulumi.ComponentResource {
+  readonly namespace: k8s.core.v1.Namespace;
+  /** Custom resources of *.k8s.elastic.co kinds must depend on this. */
+  readonly crds?: k8s.yaml.v2.ConfigFile;
+  readonly kibanaUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: LoggingStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("cryoprotect:logging:LoggingStack", name, {}, opts);
+    const { config } = args;
+    const child = { parent: this };
+    this.namespace = namespace(`${name}-ns`, config.namespaces.logging, config.environment, child);
+    if (config.logging.installOperator) {
+      this.crds = installCrds(`${name}-crds`, "eck", child);
+    }
+    const ingress = config.logging.kibana.ingress;
+    this.kibanaUrl = pulumi.output(
+      ingress ? `https://${ingress.host}` : `https://cryoprotect-kb-http.${config.namespaces.logging}.svc:5601`,
+    );
+    this.registerOutputs({ kibanaUrl: this.kibanaUrl });
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * The typed shape of one stack's configuration. `configs/schema.json` is the
+ * validator of record; this file mirrors it for the compiler, and
+ * test/config/schema-types.test.ts keeps the two in step.
+ */
+
+/** Kubernetes resource quantity, e.g. "512Mi", "20Gi", "500m". */
+export type Quantity = string;
+/** Prometheus duration, e.g. "30s", "15d". */
+export type Duration = string;
+/** Five-field cron expression, e.g. "0 2 * * 1-6". */
+export type Cron = string;
+/** Name of a Pulumi config key set with `pulumi config set --secret`. */
+export type SecretKey = string;
+
+export type Severity = "critical" | "warning" | "info";
+
+export interface ClusterConfig {
+  name: string;
+  /** kubeconfig context to deploy to; absent means the ambient kubeconfig. */
+  kubeconfigContext?: string;
+  /** AWS region of the cluster and of the primary backup bucket. */
+  region: string;
+  /** IAM OIDC provider of the EKS cluster, used for IRSA. */
+  oidcProviderArn: string;
+  oidcProviderUrl: string;
+}
+
+export interface NamespacesConfig {
+  monitoring: string;
+  logging: string;
+  backup: string;
+}
+
+export interface AppConfig {
+  name: string;
+  namespace: string;
+  /** Labels that select the API's Service (and its pods). */
+  serviceSelector: Record<string, string>;
+  port: number;
+  /** Name of the Service port that serves metrics. */
+  portName: string;
+  metricsPath: string;
+  logFormat: "json" | "ecs";
+  /** URL paths whose request logs are dropped as noise. */
+  healthCheckPaths: string[];
+}
+
+export interface IngressConfig {
+  host: string;
+  className: string;
+  tlsSecretName: string;
+}
+
+export interface ResourcesConfig {
+  cpu: Quantity;
+  memory: Quantity;
+}
+
+export interface DataStreamRetention {
+  /** Roll the hot backing index over at this age... */
+  rolloverMaxAge: string;
+  /** ...or at this primary shard size, whichever comes first. */
+  rolloverMaxPrimaryShardSize: string;
+  deleteAfterDays: number;
+}
+
+export interface LoggingConfig {
+  /** false when the cluster already runs the ECK operator. */
+  installOperator: boolean;
+  elasticsearch: {
+    version: string;
+    nodeCount: number;
+    storageSize: Quantity;
+    storageClass: string;
+    memory: Quantity;
+    cpu: Quantity;
+    /** false sets node.store.allow_mmap: false instead of a privileged sysctl init container. */
+    allowMmap: boolean;
+  };
+  kibana: {
+    replicas: number;
+    resources: ResourcesConfig;
+    /** Kibana is only exposed through an ingress with TLS when this is set. */
+    ingress?: IngressConfig;
+  };
+  logstash: {
+    replicas: number;
+    pipelineWorkers: number;
+    batchSize: number;
+    queueMaxBytes: Quantity;
+    queueStorageSize: Quantity;
+    deadLetterQueueStorageSize: Quantity;
+    resources: ResourcesConfig;
+  };
+  filebeat: { resources: ResourcesConfig };
+  retention: {
+    app: DataStreamRetention;
+    kubernetes: DataStreamRetention;
+  };
+  alerts: {
+    /** Error lines per 5 minutes that count as a spike. */
+    errorSpikeCount: number;
+  };
+}
+
+export type Receiver =
+  | { name: string; type: "slack"; channel: string; secret: SecretKey }
+  | { name: string; type: "pagerduty"; secret: SecretKey }
+  | {
+      name: string;
+      type: "email";
+      to: string;
+      from: string;
+      smarthost: string;
+      authUsername: string;
+      secret: SecretKey;
+    }
+  | { name: string; type: "webhook"; secret: SecretKey };
+
+export interface MonitoringConfig {
+  prometheus: {
+    replicas: number;
+    retention: Duration;
+    retentionSize: string;
+    storageSize: Quantity;
+    storageClass: string;
+    scrapeInterval: Duration;
+    evaluationInterval: Duration;
+    resources: ResourcesConfig;
+  };
+  alertmanager: {
+    replicas: number;
+    storageSize: Quantity;
+    receivers: Receiver[];
+    /** Which receivers each severity goes to. */
+    routing: {
+      critical: string[];
+      warning: string[];
+      /** null drops info alerts into the null receiver. */
+      info: string | null;
+      /** Receives the always-firing Watchdog (dead man's switch). */
+      heartbeat: string;
+    };
+  };
+  grafana: {
+    /** External URL; dashboard links in alerts point here. */
+    url: string;
+    adminUser: string;
+    storageSize: Quantity;
+    ingress?: IngressConfig;
+  };
+  slo: {
+    /** Share of non-5xx requests, e.g. 0.999. */
+    availability: number;
+    /** Share of requests faster than latency.thresholdSeconds. */
+    latency: { objective: number; thresholdSeconds: number };
+    /** Requests per second below which burn-rate pages are held back. */
+    minRequestRate: number;
+  };
+  thresholds: {
+    errorRatio: number;
+    latencyP95Seconds: number;
+    endpointErrorRatio: number;
+    requestRatePerSecond: number;
+    dbLatencyP95Seconds: number;
+    dbErrorsPerSecond: number;
+    inProgressRequests: number;
+    cpuWarningPercent: number;
+    cpuCriticalPercent: number;
+    memoryWarningPercent: number;
+    memoryCriticalPercent: number;
+    diskWarningPercent: number;
+    diskCriticalPercent: number;
+    connectionPoolUsage: number;
+  };
+}
+
+export type BackupTarget =
+  | {
+      name: string;
+      kind: "s3";
+      region: string;
+      bucket: string;
+      /** The primary target is written by every backup; others get `restic copy`. */
+      primary: boolean;
+      objectLock: boolean;
+    }
+  | {
+      name: string;
+      kind: "restic";
+      /** Any restic repository URL, e.g. "b2:bucket:path" or "sftp:host:/srv/restic". */
+      repository: string;
+      /** Secret config key holding a JSON object of the environment variables restic needs. */
+      credentialsSecret: SecretKey;
+    };
+
+export interface BackupConfig {
+  database: {
+    host: string;
+    port: number;
+    name: string;
+    user: string;
+    sslmode: "disable" | "allow" | "prefer" | "require" | "verify-ca" | "verify-full";
+    passwordSecret: SecretKey;
+    /** Major version of the server; the image's pg_dump must match it. */
+    serverMajorVersion: number;
+  };
+  timeZone: string;
+  schedules: { backup: Cron; full: Cron; drill: Cron };
+  retention: { daily: number; weekly: number; monthly: number; yearly: number };
+  /** Share of pack data `restic check --read-data-subset` reads in the weekly run. */
+  checkReadDataSubset: string;
+  /** Hours past the schedule before BackupTooOld fires. */
+  maxAgeHours: number;
+  targets: BackupTarget[];
+  /** Prebuilt backup image; when absent the image is built and pushed to ECR. */
+  image?: string;
+  resources: ResourcesConfig;
+}
+
+export interface StackConfig {
+  environment: string;
+  cluster: ClusterConfig;
+  namespaces: NamespacesConfig;
+  app: AppConfig;
+  logging: LoggingConfig;
+  monitoring: MonitoringConfig;
+  backup: BackupConfig;
+  /** Where runbooks are published; alerts link to `<runbookBaseUrl>/<AlertName>.md`. */
+  runbookBaseUrl: string;
+}

@@ -1,0 +1,14 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  preset: "ts-jest",
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }] },
+  testTimeout: 120000,
+  collectCoverageFrom: ["components/**/*.ts", "configs/**/*.ts"],
+  coverageReporters: ["text-summary", "lcov"],
+  coverageThreshold: {
+    "./components/": { lines: 90, branches: 90 },
+  },
+};

@@ -9,12 +9,20 @@ import { grafanaDashboards } from "./catalog";
 import { loggingArtifacts } from "./logging/artifacts";
 import { monitoringArtifacts } from "./monitoring/artifacts";
 import { runbookFiles } from "./runbooks";
+import { GrafanaDashboard } from "./shared/dashboard";
 
 export type Files = Record<string, string>;
 
+export function dashboardJson(d: GrafanaDashboard): string {
+  return JSON.stringify(d.model, null, 2) + "\n";
+}
+
 /** Files under out/<stack>/ besides manifests/, helm/ and resources.json. */
 export function stackArtifacts(config: StackConfig): Files {
-  return { ...monitoringArtifacts(config), ...loggingArtifacts(config), ...backupArtifacts(config) };
+  const dashboards = Object.fromEntries(
+    grafanaDashboards().map((d) => [`grafana/dashboards/${d.uid}.json`, dashboardJson(d)]),
+  );
+  return { ...monitoringArtifacts(config), ...loggingArtifacts(config), ...backupArtifacts(config), ...dashboards };
 }
 
 /** Subtrees of a stack's synth output that are also committed, for review and for promtool/amtool tests. */
@@ -23,7 +31,7 @@ const COMMITTED_STACK_DIRS = ["prometheus/", "alertmanager/"];
 /** Committed generated files, relative to the repo root; `npm run generate` writes them. */
 export function repoArtifacts(configs: StackConfig[]): Files {
   const files: Files = {};
-  for (const d of grafanaDashboards()) files[`dashboards/${d.uid}.json`] = JSON.stringify(d.model, null, 2) + "\n";
+  for (const d of grafanaDashboards()) files[`dashboards/${d.uid}.json`] = dashboardJson(d);
   Object.assign(files, runbookFiles(configs));
   for (const config of configs) {
     for (const [rel, content] of Object.entries(stackArtifacts(config))) {

@@ -15,16 +15,16 @@ import { StackConfig } from "../configs/types";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { stack: { type: "string" }, out: { type: "string" } },
+    options: { stack: { type: "string" }, out: { type: "string" }, "stack-file": { type: "string" } },
   });
   if (!values.stack) {
-    console.error("usage: npm run synth -- --stack <name> [--out DIR]");
+    console.error("usage: npm run synth -- --stack <name> [--out DIR] [--stack-file FILE]");
     return 2;
   }
   const out = path.resolve(values.out ?? path.join("out", values.stack));
   let run;
   try {
-    run = await runStack({ stack: values.stack });
+    run = await runStack({ stack: values.stack, stackFile: values["stack-file"] });
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);

@@ -50,8 +50,8 @@ export interface RunOptions {
   overrides?: Record<string, unknown>;
   /** Secret config values; defaults to a placeholder per referenced secret key. */
   secrets?: Record<string, string>;
-  /** Stack file directory (defaults to the project root). */
-  root?: string;
+  /** Read the settings from this file instead of Pulumi.<stack>.yaml (e.g. a proposed config). */
+  stackFile?: string;
 }
 
 export function projectName(root = PROJECT_ROOT): string {
@@ -63,9 +63,9 @@ export function projectName(root = PROJECT_ROOT): string {
 export function readStackFile(
   stack: string,
   root = PROJECT_ROOT,
+  file = path.join(root, `Pulumi.${stack}.yaml`),
 ): { plain: Record<string, unknown>; secure: string[] } {
   const project = projectName(root);
-  const file = path.join(root, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) throw new Error(`No stack file ${file}`);
   const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
   const plain: Record<string, unknown> = {};
@@ -106,6 +106,12 @@ function transformValues(v: unknown, keepSecrets: boolean): unknown {
 }
 
 let running = false;
+let recorded: RecordedResource[] = [];
+
+/** Resources the latest run registered, also when it failed (to prove a bad config registers nothing). */
+export function lastRecorded(): RecordedResource[] {
+  return recorded;
+}
 
 export async function runStack(options: RunOptions): Promise<StackRun> {
   if (running) throw new Error("runStack: one stack at a time");
@@ -118,9 +124,9 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
 }
 
 async function runStackOnce(options: RunOptions): Promise<StackRun> {
-  const root = options.root ?? PROJECT_ROOT;
+  const root = PROJECT_ROOT;
   const project = projectName(root);
-  const { plain, secure } = readStackFile(options.stack, root);
+  const { plain, secure } = readStackFile(options.stack, root, options.stackFile);
   for (const [k, v] of Object.entries(options.overrides ?? {})) {
     if (v === undefined) delete plain[k];
     else plain[k] = v;
@@ -139,6 +145,7 @@ async function runStackOnce(options: RunOptions): Promise<StackRun> {
 
   const parents = new Map<string, string>();
   const resources: RecordedResource[] = [];
+  recorded = resources;
   await pulumi.runtime.setMocks(
     {
       newResource(args) {

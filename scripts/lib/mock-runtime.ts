@@ -169,6 +169,7 @@ async function runStackOnce(options: RunOptions): Promise<StackRun> {
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const main = require(path.join(root, "index.ts")) as () => Record<string, unknown>;
+  let failure: unknown;
   const rawOutputs = await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((t) => {
       const p = t.opts.parent as unknown as { __pulumiType?: string; __name?: string } | undefined;
@@ -177,9 +178,17 @@ async function runStackOnce(options: RunOptions): Promise<StackRun> {
       }
       return undefined;
     });
-    return main();
+    // Caught here and rethrown below: a throw inside the stack's init would
+    // also surface as unhandled rejections of the runtime's own promises.
+    try {
+      return main();
+    } catch (e) {
+      failure = e;
+      return {};
+    }
   });
   await settings.waitForRPCs();
+  if (failure !== undefined) throw failure;
 
   const outputs: Record<string, unknown> = {};
   const secretOutputs: string[] = [];

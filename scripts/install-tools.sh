@@ -10,6 +10,7 @@ PACKAGES=(
   prometheus-postgres-exporter
   postgresql postgresql-client  # backup script tests, e2e, benchmark
   restic
+  jq shellcheck time             # backup script (jq), its lint (shellcheck), bench:backup peak memory (time)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -26,6 +26,8 @@ export interface RecordedResource {
   name: string;
   /** "type::name" of the parent resource, if any. */
   parent?: string;
+  /** "type::name" of every resource named in `dependsOn`. */
+  dependsOn: string[];
   custom: boolean;
   /** Inputs with every secret value replaced by SECRET_MARK. */
   inputs: Record<string, unknown>;
@@ -105,6 +107,15 @@ function transformValues(v: unknown, keepSecrets: boolean): unknown {
   return v;
 }
 
+interface InternalResource {
+  __pulumiType?: string;
+  __name?: string;
+}
+
+function resourceKey(r: InternalResource): string {
+  return `${r.__pulumiType}::${r.__name}`;
+}
+
 let running = false;
 let recorded: RecordedResource[] = [];
 
@@ -144,12 +155,14 @@ async function runStackOnce(options: RunOptions): Promise<StackRun> {
   );
 
   const parents = new Map<string, string>();
+  const dependencies = new Map<string, string[]>();
   const resources: RecordedResource[] = [];
   recorded = resources;
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
         resources.push({
+          dependsOn: [],
           type: args.type,
           name: args.name,
           custom: args.custom ?? true,
@@ -172,10 +185,12 @@ async function runStackOnce(options: RunOptions): Promise<StackRun> {
   let failure: unknown;
   const rawOutputs = await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((t) => {
-      const p = t.opts.parent as unknown as { __pulumiType?: string; __name?: string } | undefined;
-      if (p?.__pulumiType && p.__pulumiType !== "pulumi:pulumi:Stack") {
-        parents.set(`${t.type}::${t.name}`, `${p.__pulumiType}::${p.__name}`);
-      }
+      const key = `${t.type}::${t.name}`;
+      const p = t.opts.parent as unknown as InternalResource | undefined;
+      if (p?.__pulumiType && p.__pulumiType !== "pulumi:pulumi:Stack") parents.set(key, resourceKey(p));
+      const deps = t.opts.dependsOn;
+      const list = (Array.isArray(deps) ? deps : deps ? [deps] : []) as unknown as InternalResource[];
+      dependencies.set(key, list.filter((d) => d?.__pulumiType).map(resourceKey));
       return undefined;
     });
     // Caught here and rethrown below: a throw inside the stack's init would
@@ -198,7 +213,10 @@ async function runStackOnce(options: RunOptions): Promise<StackRun> {
     if (secret) secretOutputs.push(k);
     outputs[k] = secret ? SECRET_MARK : value;
   }
-  for (const r of resources) r.parent = parents.get(`${r.type}::${r.name}`);
+  for (const r of resources) {
+    r.parent = parents.get(`${r.type}::${r.name}`);
+    r.dependsOn = dependencies.get(`${r.type}::${r.name}`) ?? [];
+  }
   return { stack: options.stack, config: plain, resources, outputs, secretOutputs, secretValues };
 }
 

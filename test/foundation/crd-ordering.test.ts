@@ -34,6 +34,7 @@ describe.each(STACKS)("CRD ordering in the %s stack", (stack) => {
     const customResources = run.resources.filter(
       (r) => r.type.startsWith("kubernetes:") && bundleOf.some(([api]) => api.test(String(r.inputs.apiVersion))),
     );
+    expect(customResources.length).toBeGreaterThan(0);
     const missing = customResources
       .filter((r) => !reaches(r, bundleOf.find(([api]) => api.test(String(r.inputs.apiVersion)))![1]))
       .map((r) => `${r.inputs.kind}/${r.name}`);

@@ -1,0 +1,57 @@
+/**
+ * Kibana, and the ingress that exposes it when the stack asks for one. ECK
+ * serves Kibana over HTTPS with its own certificate, so the ingress speaks
+ * HTTPS to the backend and terminates the public TLS with the stack's secret.
+ */
+import { IngressConfig, StackConfig } from "../../configs/types";
+import { eckApiVersions, Kibana } from "./eck-types";
+import { elasticsearchName, kibanaHttpPort, kibanaHttpService, kibanaName } from "./names";
+
+export function kibana(config: StackConfig): Kibana {
+  const kb = config.logging.kibana;
+  const resources = { cpu: kb.resources.cpu, memory: kb.resources.memory };
+  return {
+    apiVersion: eckApiVersions.Kibana,
+    kind: "Kibana",
+    metadata: { name: kibanaName, namespace: config.namespaces.logging },
+    spec: {
+      version: config.logging.elasticsearch.version,
+      count: kb.replicas,
+      elasticsearchRef: { name: elasticsearchName },
+      // Links Kibana builds (alerts, shared URLs) must use the public address.
+      ...(kb.ingress ? { config: { "server.publicBaseUrl": `https://${kb.ingress.host}` } } : {}),
+      podTemplate: {
+        spec: { containers: [{ name: "kibana", resources: { requests: resources, limits: resources } }] },
+      },
+    },
+  };
+}
+
+/** A networking.k8s.io/v1 Ingress object (metadata + spec) for Kibana. */
+export function kibanaIngress(config: StackConfig, ingress: IngressConfig) {
+  return {
+    metadata: {
+      name: `${kibanaName}-kibana`,
+      namespace: config.namespaces.logging,
+      annotations: { "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS" },
+    },
+    spec: {
+      ingressClassName: ingress.className,
+      tls: [{ hosts: [ingress.host], secretName: ingress.tlsSecretName }],
+      rules: [
+        {
+          host: ingress.host,
+          http: {
+            paths: [
+              {
+                path: "/",
+                pathType: "Prefix",
+                backend: { service: { name: kibanaHttpService, port: { number: kibanaHttpPort } } },
+              },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}

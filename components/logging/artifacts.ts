@@ -1,7 +1,7 @@
 /** Files of the logging concern in a stack's synth output (paths relative to out/<stack>/). */
 import { StackConfig } from "../../configs/types";
+import { filebeatFiles } from "./filebeat";
 
 export function loggingArtifacts(config: StackConfig): Record<string, string> {
-  void config;
-  return {};
+  return { ...filebeatFiles(config) };
 }

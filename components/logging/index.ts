@@ -4,6 +4,8 @@ import { StackConfig } from "../../configs/types";
 import { installCrds } from "../shared/crds";
 import { namespace } from "../shared/namespace";
 import { MonitoringStack } from "../monitoring";
+import { deployEck, EckResources } from "./eck";
+import { installEckOperator } from "./operator";
 
 export interface LoggingStackArgs {
   config: StackConfig;
@@ -17,6 +19,8 @@ export class LoggingStack extends pulumi.ComponentResource {
   readonly namespace: k8s.core.v1.Namespace;
   /** Custom resources of *.k8s.elastic.co kinds must depend on this. */
   readonly crds?: k8s.yaml.v2.ConfigFile;
+  readonly operator?: k8s.helm.v3.Release;
+  readonly eck: EckResources;
   readonly kibanaUrl: pulumi.Output<string>;
 
   constructor(name: string, args: LoggingStackArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -26,7 +30,10 @@ export class LoggingStack extends pulumi.ComponentResource {
     this.namespace = namespace(`${name}-ns`, config.namespaces.logging, config.environment, child);
     if (config.logging.installOperator) {
       this.crds = installCrds(`${name}-crds`, "eck", child);
+      this.operator = installEckOperator(`${name}-eck-operator`, config, this.crds, child);
     }
+    const eckDependencies = [this.namespace, this.crds, this.operator].filter((r) => r !== undefined);
+    this.eck = deployEck(name, { config, dependsOn: eckDependencies }, this);
     const ingress = config.logging.kibana.ingress;
     this.kibanaUrl = pulumi.output(
       ingress ? `https://${ingress.host}` : `https://cryoprotect-kb-http.${config.namespaces.logging}.svc:5601`,

@@ -29,6 +29,8 @@ export interface RecordedResource {
   /** "type::name" of every resource named in `dependsOn`. */
   dependsOn: string[];
   custom: boolean;
+  /** Explicit provider reference ("<provider urn>::<id>"), if the resource was given one. */
+  provider?: string;
   /** Inputs with every secret value replaced by SECRET_MARK. */
   inputs: Record<string, unknown>;
   /** Inputs as the provider would get them, secrets unwrapped (for assertions only). */
@@ -166,6 +168,7 @@ async function runStackOnce(options: RunOptions): Promise<StackRun> {
           type: args.type,
           name: args.name,
           custom: args.custom ?? true,
+          provider: args.provider,
           inputs: transformValues(args.inputs, false) as Record<string, unknown>,
           rawInputs: transformValues(args.inputs, true) as Record<string, unknown>,
         });

@@ -10,6 +10,7 @@ PACKAGES=(
   prometheus-postgres-exporter
   postgresql postgresql-client  # backup script tests, e2e, benchmark
   restic
+  ruby                          # runs the Logstash pipeline's generated Ruby filter on sample lines
   jq shellcheck time             # backup script (jq), its lint (shellcheck), bench:backup peak memory (time)
 )
 missing=()

@@ -1,0 +1,92 @@
+/** Structure of the generated Logstash pipelines: a filter step for every rule, and the ECK wiring. */
+import { ECS_MAPPINGS, fieldRef, REDACTION, secretParamRegex } from "../../components/logging/ecs-mapping";
+import {
+  deadLetterPipeline,
+  logstashPipeline,
+  logstashPipelines,
+  rubyLiteral,
+} from "../../components/logging/pipeline";
+import { stackConfig } from "../../scripts/lib/stack-config";
+import { STACKS } from "../harness/stack";
+
+describe.each(STACKS)("%s main.conf", (stack) => {
+  const config = stackConfig(stack);
+  const conf = logstashPipeline(config);
+
+  test("beats input on 5044", () => {
+    expect(conf).toMatch(/input \{\n\s+beats \{\n\s+id => "filebeat"\n\s+port => 5044\n/);
+  });
+
+  test("every mapping rule is in the filter with its sources, target and conversion", () => {
+    for (const m of ECS_MAPPINGS) {
+      const target = m.convert === "timestamp" ? "[@metadata][app_timestamp]" : fieldRef(m.to);
+      expect(conf).toContain(
+        `[${m.from.map((f) => JSON.stringify(fieldRef(f))).join(", ")}], "${target}", "${m.convert}"]`,
+      );
+    }
+    expect(conf).toMatch(
+      /date \{[^}]*match => \["\[@metadata\]\[app_timestamp\]", "ISO8601"\][^}]*target => "@timestamp"/,
+    );
+  });
+
+  test("every redaction rule is in the filter", () => {
+    for (const h of REDACTION.secretHeaders) expect(conf).toContain(`"${h}"`);
+    for (const f of [...REDACTION.headerFields, ...REDACTION.textFields]) expect(conf).toContain(`"${fieldRef(f)}"`);
+    expect(conf).toContain(`@secret_param_re = Regexp.new(${rubyLiteral(secretParamRegex())}, Regexp::IGNORECASE)`);
+    expect(conf).toContain(`Regexp.new(${rubyLiteral(REDACTION.secretHeaderPattern)}, Regexp::IGNORECASE)`);
+  });
+
+  test("health-check paths, the app's selector and the log format come from the stack config", () => {
+    expect(conf).toContain(`@health_paths = ${rubyLiteral(config.app.healthCheckPaths)}`);
+    expect(conf).toContain(`@app_namespace = ${rubyLiteral(config.app.namespace)}`);
+    expect(conf).toContain(`@app_labels = ${rubyLiteral(config.app.serviceSelector)}`);
+    expect(conf).toContain(`@log_format = "${config.app.logFormat}"`);
+    expect(conf).toContain(`@service_name = "${config.app.name}"`);
+  });
+
+  test("routes to the two data streams through ECK's Elasticsearch reference", () => {
+    for (const dataset of ["cryoprotect", "kubernetes"]) {
+      expect(conf).toContain(`data_stream_dataset => "${dataset}"`);
+    }
+    expect(conf.match(/data_stream => true/g)).toHaveLength(2);
+    expect(conf.match(new RegExp(`data_stream_namespace => "${config.environment}"`, "g"))).toHaveLength(2);
+    expect(conf).toContain('hosts => ["${ECK_ES_HOSTS}"]');
+    expect(conf).toContain('user => "${ECK_ES_USER}"');
+    expect(conf).toContain('password => "${ECK_ES_PASSWORD}"');
+    expect(conf).toContain('ssl_certificate_authorities => ["${ECK_ES_SSL_CERTIFICATE_AUTHORITY}"]');
+    expect(conf).toMatch(/if \[data_stream\]\[dataset\] == "cryoprotect" \{/);
+  });
+
+  test("braces balance and plugin ids are unique", () => {
+    const outsideStrings = conf.replace(/'[^']*'|"[^"]*"/g, "");
+    expect(outsideStrings.split("{").length).toBe(outsideStrings.split("}").length);
+    const ids = [...conf.matchAll(/\bid => "([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe("dead-letter pipeline", () => {
+  const config = stackConfig("prod");
+  const conf = deadLetterPipeline(config, "/usr/share/logstash/dlq");
+
+  test("reads the main pipeline's dead-letter queue and re-indexes the original as text", () => {
+    expect(conf).toMatch(/dead_letter_queue \{[^}]*path => "\/usr\/share\/logstash\/dlq"[^}]*pipeline_id => "main"/);
+    expect(conf).toContain('"[event][original]" => "%{[@metadata][original]}"');
+    expect(conf).toContain('"[error][message]" => "%{[@metadata][dead_letter_queue][reason]}"');
+    expect(conf).toContain('whitelist_names => ["^@timestamp$", "^data_stream$", "^tags$"]');
+    expect(conf.match(/data_stream => true/g)).toHaveLength(2);
+  });
+
+  test("both pipelines are listed for pipelines.yml", () => {
+    expect(logstashPipelines("/p")).toEqual([
+      { "pipeline.id": "main", "path.config": "/p/main.conf" },
+      { "pipeline.id": "dead-letter", "path.config": "/p/dead-letter.conf" },
+    ]);
+  });
+});
+
+test("Ruby literals escape interpolation and quotes; unsupported values throw", () => {
+  expect(rubyLiteral('a"#{x}')).toBe('"a\\"\\#{x}"');
+  expect(rubyLiteral({ k: [1, true] })).toBe('{"k" => [1, true]}');
+  expect(() => rubyLiteral(null)).toThrow(/no Ruby literal/);
+});

@@ -1,8 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { StackConfig } from "../../configs/types";
 import { namespace } from "../shared/namespace";
 import { MonitoringStack } from "../monitoring";
+import { backupRole } from "./iam";
+import { backupImage } from "./image";
+import { backupCronJob, backupLabels, SCHEDULED_MODES } from "./jobs";
+import { SECRET_NAMES, SERVICE_ACCOUNT_NAME, targetSecretName } from "./names";
+import { backupStorage } from "./storage";
+import { primaryTarget, resticTargets } from "./targets";
 
 export interface BackupStackArgs {
   config: StackConfig;
@@ -15,13 +22,109 @@ export interface BackupStackArgs {
 export class BackupStack extends pulumi.ComponentResource {
   readonly namespace: k8s.core.v1.Namespace;
   readonly bucketNames: pulumi.Output<string[]>;
+  /** The restic repository password, for disaster recovery without the cluster (a Pulumi secret). */
+  readonly resticPassword: pulumi.Output<string>;
+  /** ARN of the IAM role the backup ServiceAccount assumes. */
+  readonly roleArn: pulumi.Output<string>;
+  /** The image the CronJobs run (a digest reference when built here). */
+  readonly image: pulumi.Output<string>;
 
   constructor(name: string, args: BackupStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cryoprotect:backup:BackupStack", name, {}, opts);
     const { config } = args;
     const child = { parent: this };
-    this.namespace = namespace(`${name}-ns`, config.namespaces.backup, config.environment, child);
-    this.bucketNames = pulumi.output(config.backup.targets.flatMap((t) => (t.kind === "s3" ? [t.bucket] : [])));
-    this.registerOutputs({ bucketNames: this.bucketNames });
+    const ns = config.namespaces.backup;
+    this.namespace = namespace(`${name}-ns`, ns, config.environment, child);
+    const inNamespace = { parent: this, dependsOn: [this.namespace] };
+    const labels = backupLabels();
+
+    const tags = { "cryoprotect:environment": config.environment, "cryoprotect:component": "backup" };
+    const storage = backupStorage(name, config, this, tags);
+    const aws = { parent: this, provider: storage.providers.get(primaryTarget(config).region)! };
+    const role = backupRole(name, config, storage, aws);
+    this.image = backupImage(name, config, aws);
+
+    const password = new random.RandomPassword(`${name}-restic-password`, { length: 48, special: false }, child);
+    this.resticPassword = pulumi.secret(password.result);
+    new k8s.core.v1.Secret(
+      `${name}-restic-secret`,
+      {
+        metadata: { name: SECRET_NAMES.restic, namespace: ns, labels },
+        type: "Opaque",
+        stringData: { RESTIC_PASSWORD: this.resticPassword },
+      },
+      inNamespace,
+    );
+    new k8s.core.v1.Secret(
+      `${name}-db-secret`,
+      {
+        metadata: { name: SECRET_NAMES.database, namespace: ns, labels },
+        type: "Opaque",
+        stringData: { PGPASSWORD: args.secret(config.backup.database.passwordSecret) },
+      },
+      inNamespace,
+    );
+    for (const target of resticTargets(config)) {
+      new k8s.core.v1.Secret(
+        `${name}-target-${target.name}-secret`,
+        {
+          metadata: { name: targetSecretName(target.name), namespace: ns, labels },
+          type: "Opaque",
+          stringData: args.secret(target.credentialsSecret).apply((json) => targetEnvironment(target.name, json)),
+        },
+        inNamespace,
+      );
+    }
+
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      `${name}-sa`,
+      {
+        metadata: {
+          name: SERVICE_ACCOUNT_NAME,
+          namespace: ns,
+          labels,
+          annotations: { "eks.amazonaws.com/role-arn": role.arn },
+        },
+        automountServiceAccountToken: false,
+      },
+      inNamespace,
+    );
+    const pushgatewayUrl = `http://prometheus-pushgateway.${config.namespaces.monitoring}.svc:9091`;
+    for (const mode of SCHEDULED_MODES) {
+      new k8s.batch.v1.CronJob(`${name}-${mode}`, backupCronJob(config, mode, { image: this.image, pushgatewayUrl }), {
+        parent: this,
+        dependsOn: [this.namespace, serviceAccount],
+      });
+    }
+
+    this.bucketNames = pulumi.all(storage.buckets.map((b) => b.bucket.bucket));
+    this.roleArn = role.arn;
+    this.registerOutputs({
+      bucketNames: this.bucketNames,
+      resticPassword: this.resticPassword,
+      roleArn: this.roleArn,
+      image: this.image,
+    });
   }
+}
+
+/**
+ * The credentials of a `kind: restic` target: a JSON object of environment
+ * variables. Runs inside apply() on the secret value, so errors name the
+ * target, never the content.
+ */
+export function targetEnvironment(target: string, json: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new Error(`The credentials secret of backup target "${target}" is not JSON`);
+  }
+  const entries = parsed && typeof parsed === "object" && !Array.isArray(parsed) ? Object.entries(parsed) : null;
+  if (!entries || entries.some(([k, v]) => !/^[A-Z_][A-Z0-9_]*$/.test(k) || typeof v !== "string")) {
+    throw new Error(
+      `The credentials secret of backup target "${target}" must be a JSON object of environment variable names to strings`,
+    );
+  }
+  return Object.fromEntries(entries as [string, string][]);
 }

@@ -2,9 +2,7 @@
 import { Severity } from "../../configs/types";
 import { HANDBOOK_PAGES, HandbookPage } from "./handbook";
 import { cell } from "./markdown";
-import { AlertAcrossStacks } from "./stacks";
-
-const SEVERITY_ORDER: readonly Severity[] = ["critical", "warning", "info"];
+import { AlertAcrossStacks, SEVERITY_ORDER } from "./stacks";
 
 interface Row {
   name: string;

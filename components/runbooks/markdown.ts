@@ -12,16 +12,16 @@ export function numbered(steps: string[]): string {
   return steps.map((step, i) => `${i + 1}. ${step}`).join("\n");
 }
 
-/** For a table cell: the value, or each distinct value followed by its stacks. */
+/** For a table cell: the value, or each distinct value followed by where it applies. */
 export function inline<T>(groups: SharedValue<T>[], format: (value: T) => string): string {
   if (groups.length === 1) return format(groups[0].value);
-  return groups.map((g) => `${format(g.value)} (${g.stacks.join(", ")})`).join("; ");
+  return groups.map((g) => `${format(g.value)} (${g.where})`).join("; ");
 }
 
 /** For a block: the value, or one labelled block per distinct value. */
 export function block<T>(groups: SharedValue<T>[], format: (value: T) => string): string {
   if (groups.length === 1) return format(groups[0].value);
-  return groups.map((g) => `**In ${g.stacks.join(", ")}:**\n\n${format(g.value)}`).join("\n\n");
+  return groups.map((g) => `**${g.label}:**\n\n${format(g.value)}`).join("\n\n");
 }
 
 /** A table cell must not break the table. */

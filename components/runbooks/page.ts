@@ -4,7 +4,7 @@
  */
 import { AlertDefinition, dashboardUrl } from "../shared/alert";
 import { block, cell, fence, inline, numbered } from "./markdown";
-import { AlertAcrossStacks, shareAcrossStacks, StackAlert } from "./stacks";
+import { AlertAcrossStacks, SEVERITY_ORDER, shareAcrossStacks, StackAlert } from "./stacks";
 
 /** The five sections every runbook page has, in this order. */
 export const RUNBOOK_SECTIONS = ["Meaning", "Impact", "Diagnosis", "Mitigation", "Escalation"] as const;
@@ -42,13 +42,28 @@ const HOW_TO_RUN = {
     "Paste the query into Kibana → Discover (log data streams `logs-*`) and widen the time range to before the alert fired:",
 } as const;
 
+/** The severities of each stack, e.g. "`critical`, `warning`", or per stack where they differ. */
+function severityCell(entry: AlertAcrossStacks): string {
+  const byStack = new Map<string, string[]>();
+  for (const stack of entry.stacks) {
+    const severities = SEVERITY_ORDER.filter((s) =>
+      entry.instances.some((i) => i.config.environment === stack && i.alert.severity === s),
+    );
+    const key = severities.map((s) => `\`${s}\``).join(", ");
+    byStack.set(key, [...(byStack.get(key) ?? []), stack]);
+  }
+  if (byStack.size === 1) return [...byStack.keys()][0];
+  return [...byStack.entries()].map(([severities, stacks]) => `${severities} (${stacks.join(", ")})`).join("; ");
+}
+
 /** `dashboards` maps uid to title, so a link reads as the dashboard's name. */
 export function alertPage(entry: AlertAcrossStacks, dashboards: ReadonlyMap<string, string>): string {
-  const { instances } = entry;
-  const share = <T>(pick: (i: StackAlert) => T) => shareAcrossStacks(instances, pick);
-  const dashboardLinks = instances.map((i) => {
-    const title = dashboards.get(i.alert.dashboardUid) ?? i.alert.dashboardUid;
-    return { stack: i.config.environment, title, url: dashboardUrl(i.config, i.alert.dashboardUid) };
+  const share = <T>(pick: (i: StackAlert) => T) => shareAcrossStacks(entry, pick);
+  // One link per stack; the definitions of one stack share their dashboard.
+  const dashboardLinks = entry.stacks.map((stack) => {
+    const { config, alert } = entry.instances.find((i) => i.config.environment === stack)!;
+    const title = dashboards.get(alert.dashboardUid) ?? alert.dashboardUid;
+    return { stack, title, url: dashboardUrl(config, alert.dashboardUid) };
   });
   const stacksCell =
     entry.missingIn.length === 0
@@ -62,10 +77,7 @@ export function alertPage(entry: AlertAcrossStacks, dashboards: ReadonlyMap<stri
     "",
     "| | |",
     "|---|---|",
-    `| Severity | ${inline(
-      share((i) => i.alert.severity),
-      (s) => `\`${s}\``,
-    )} |`,
+    `| Severity | ${severityCell(entry)} |`,
     `| Component | ${inline(
       share((i) => i.component),
       (c) => c,
@@ -87,7 +99,7 @@ export function alertPage(entry: AlertAcrossStacks, dashboards: ReadonlyMap<stri
     "",
     dashboardLinks.map((d) => `- ${d.stack}: [${d.title}](${d.url})`).join("\n"),
     "",
-    [...new Set(instances.map((i) => HOW_TO_RUN[i.alert.source]))].join(" "),
+    [...new Set(entry.instances.map((i) => HOW_TO_RUN[i.alert.source]))].join(" "),
     "",
     block(
       share((i) => query(i.alert)),

@@ -1,19 +1,23 @@
 /**
  * One alert seen across every stack. Alerts are defined per stack (thresholds
- * and names come from each stack's config), so a page shows what all stacks
+ * and names come from each stack's config), and one alert name may have
+ * several definitions in a stack that differ by severity (a warning and a
+ * critical threshold, a ticket and a page). A page shows what all of them
  * share once and spells out where they differ.
  */
-import { StackConfig } from "../../configs/types";
+import { Severity, StackConfig } from "../../configs/types";
 import { AlertDefinition } from "../shared/alert";
 
-/** What one stack's catalog says about an alert. */
+export const SEVERITY_ORDER: readonly Severity[] = ["critical", "warning", "info"];
+
+/** What one stack's catalog says about one definition of an alert. */
 export interface StackAlert {
   config: StackConfig;
   component: string;
   alert: AlertDefinition;
 }
 
-/** An alert by name, with its definition in each stack that has it (in stack order). */
+/** An alert by name, with its definitions in every stack that has it (in stack order). */
 export interface AlertAcrossStacks {
   name: string;
   instances: StackAlert[];
@@ -21,6 +25,8 @@ export interface AlertAcrossStacks {
   stacks: string[];
   /** Environments that do not. */
   missingIn: string[];
+  /** True when some stack defines it more than once (by severity). */
+  hasVariants: boolean;
 }
 
 /** One stack's alerts as the catalog lists them. */
@@ -36,8 +42,11 @@ export function alertsAcrossStacks(catalogs: StackCatalog[]): AlertAcrossStacks[
   for (const { config, alerts } of catalogs) {
     for (const { component, alert } of alerts) {
       const instances = byName.get(alert.name) ?? [];
-      if (instances.some((i) => i.config.environment === config.environment)) {
-        throw new Error(`Alert ${alert.name} is defined twice in stack ${config.environment}`);
+      const twin = instances.find(
+        (i) => i.config.environment === config.environment && i.alert.severity === alert.severity,
+      );
+      if (twin) {
+        throw new Error(`Alert ${alert.name} is defined twice with severity ${alert.severity} in stack ${config.environment}`);
       }
       instances.push({ config, component, alert });
       byName.set(alert.name, instances);
@@ -46,29 +55,50 @@ export function alertsAcrossStacks(catalogs: StackCatalog[]): AlertAcrossStacks[
   return [...byName.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, instances]) => {
-      const stacks = instances.map((i) => i.config.environment);
-      return { name, instances, stacks, missingIn: environments.filter((e) => !stacks.includes(e)) };
+      const stacks = [...new Set(instances.map((i) => i.config.environment))];
+      return {
+        name,
+        instances,
+        stacks,
+        missingIn: environments.filter((e) => !stacks.includes(e)),
+        hasVariants: stacks.length < instances.length,
+      };
     });
 }
 
-/** Values that several stacks share, with the stacks that share each. */
+/** A value that several definitions share, and where they are. */
 export interface SharedValue<T> {
-  stacks: string[];
+  /** For a table cell, e.g. "dev, prod" or "`warning` in dev, prod". */
+  where: string;
+  /** For a block's heading, e.g. "In dev, prod" or "`warning` in dev, prod". */
+  label: string;
   value: T;
 }
 
+function where(instances: StackAlert[], hasVariants: boolean): string {
+  const stacksOf = (list: StackAlert[]) => [...new Set(list.map((i) => i.config.environment))].join(", ");
+  if (!hasVariants) return stacksOf(instances);
+  return SEVERITY_ORDER.map((s) => instances.filter((i) => i.alert.severity === s))
+    .filter((list) => list.length > 0)
+    .map((list) => `\`${list[0].alert.severity}\` in ${stacksOf(list)}`)
+    .join("; ");
+}
+
 /**
- * Groups one value per stack by equality (compared as JSON), keeping the
+ * Groups one value per definition by equality (compared as JSON), in the
  * order in which each distinct value first appears.
  */
-export function shareAcrossStacks<T>(instances: StackAlert[], pick: (i: StackAlert) => T): SharedValue<T>[] {
-  const groups = new Map<string, SharedValue<T>>();
-  for (const instance of instances) {
+export function shareAcrossStacks<T>(entry: AlertAcrossStacks, pick: (i: StackAlert) => T): SharedValue<T>[] {
+  const groups = new Map<string, { instances: StackAlert[]; value: T }>();
+  for (const instance of entry.instances) {
     const value = pick(instance);
     const key = JSON.stringify(value);
     const group = groups.get(key);
-    if (group) group.stacks.push(instance.config.environment);
-    else groups.set(key, { stacks: [instance.config.environment], value });
+    if (group) group.instances.push(instance);
+    else groups.set(key, { instances: [instance], value });
   }
-  return [...groups.values()];
+  return [...groups.values()].map((g) => {
+    const text = where(g.instances, entry.hasVariants);
+    return { where: text, label: entry.hasVariants ? text : `In ${text}`, value: g.value };
+  });
 }

@@ -67,7 +67,7 @@ function page(files: Record<string, string>, name: string): string {
 describe("alert pages", () => {
   const files = renderRunbooks(
     [
-      { config: dev, alerts: [{ component: "api", alert: metricAlert(dev, { severity: "warning" }) }] },
+      { config: dev, alerts: [{ component: "api", alert: metricAlert(dev, { severity: "warning", summary: "quiet in dev" }) }] },
       {
         config: prod,
         alerts: [
@@ -112,6 +112,7 @@ describe("alert pages", () => {
     expect(text).toMatch(/^\| Component \| api \|$/m);
     expect(text).toMatch(/^\| Source \| Prometheus \|$/m);
     expect(text).toMatch(/^\| Stacks \| dev, prod \|$/m);
+    expect(text).toContain(`> quiet in dev (dev); ${metricAlert(prod).summary} (prod)`);
   });
 
   it("links each stack's Grafana dashboard by its title", () => {
@@ -174,11 +175,64 @@ describe("alert pages", () => {
     expect(text).toContain(`- prod: [logs-uid](${prod.monitoring.grafana.url}/d/logs-uid)`);
   });
 
-  it("refuses an alert defined twice in one stack", () => {
+  it("refuses an alert defined twice with one severity in one stack", () => {
     const alert = { component: "api", alert: metricAlert(dev) };
     expect(() => renderRunbooks([{ config: dev, alerts: [alert, alert] }], dashboards)).toThrow(
-      /HighErrorRate is defined twice in stack dev/,
+      /HighErrorRate is defined twice with severity critical in stack dev/,
     );
+  });
+});
+
+describe("an alert with a warning and a critical definition", () => {
+  const variants = (config: StackConfig) => [
+    { component: "slo", alert: metricAlert(config, { expr: "page_expr > 14.4", for: "2m" }) },
+    {
+      component: "slo",
+      alert: metricAlert(config, {
+        severity: "warning",
+        expr: `ticket_expr > ${config.monitoring.slo.availability}`,
+        for: "15m",
+        runbook: { ...metricAlert(config).runbook, mitigation: ["Open a ticket."] },
+      }),
+    },
+  ];
+  const files = renderRunbooks(
+    [dev, prod].map((config) => ({ config, alerts: variants(config) })),
+    dashboards,
+  );
+  const text = page(files, "HighErrorRate");
+
+  it("gets one page that lists both severities", () => {
+    expect(Object.keys(files).sort()).toEqual(["runbooks/HighErrorRate.md", "runbooks/README.md"]);
+    expect(text).toMatch(/^\| Severity \| `critical`, `warning` \|$/m);
+    expect(text).toMatch(/^\| Stacks \| dev, prod \|$/m);
+  });
+
+  it("labels each expression with its severity and the stacks that share it", () => {
+    const diagnosis = section(text, "Diagnosis")!;
+    expect(diagnosis).toContain("**`critical` in dev, prod:**\n\n```promql\npage_expr > 14.4\n```");
+    for (const config of [dev, prod]) {
+      expect(diagnosis).toContain(
+        `**\`warning\` in ${config.environment}:**\n\n\`\`\`promql\nticket_expr > ${config.monitoring.slo.availability}\n\`\`\``,
+      );
+    }
+    expect(text).toContain("`2m`");
+    expect(text).toContain("`15m`");
+  });
+
+  it("shows text the definitions share once, and the rest by severity", () => {
+    expect(section(text, "Meaning")!.match(/Too many requests fail/g)).toHaveLength(1);
+    const mitigation = section(text, "Mitigation")!;
+    expect(mitigation).toContain("**`critical` in dev, prod:**\n\n1. Roll back the last deploy.");
+    expect(mitigation).toContain("**`warning` in dev, prod:**\n\n1. Open a ticket.");
+    // One dashboard link per stack, not per definition.
+    expect(section(text, "Diagnosis")!.match(/^- (dev|prod): /gm)).toEqual(["- dev: ", "- prod: "]);
+  });
+
+  it("is listed in the index under both severities", () => {
+    const index = files["runbooks/README.md"];
+    expect(headings(index, 4)).toEqual(["critical", "warning"]);
+    expect(index.match(/\| \[HighErrorRate\]\(HighErrorRate\.md\) \|/g)).toHaveLength(2);
   });
 });
 

@@ -1,16 +1,24 @@
 /**
  * What the monitoring concern contributes to the shared catalog: its Prometheus rule
- * groups and its Grafana dashboards (filled in by the monitoring issue).
+ * groups (one per concern, mixin-style) and its Grafana dashboards.
  */
 import { StackConfig } from "../../configs/types";
 import { GrafanaDashboard } from "../shared/dashboard";
 import { RuleGroup } from "../shared/alert";
+import { apiRuleGroup } from "./rules/api";
+import { metaRuleGroup } from "./rules/meta";
+import { sloRuleGroup } from "./rules/slo";
+import { systemRuleGroup } from "./rules/system";
+import { apiDashboard } from "./dashboards/api";
+import { businessDashboard } from "./dashboards/business";
+import { databaseDashboard } from "./dashboards/database";
+import { sloDashboard } from "./dashboards/slo";
+import { systemDashboard } from "./dashboards/system";
 
 export function monitoringRuleGroups(config: StackConfig): RuleGroup[] {
-  void config;
-  return [];
+  return [apiRuleGroup(config), systemRuleGroup(config), sloRuleGroup(config), metaRuleGroup(config)];
 }
 
 export function monitoringDashboards(): GrafanaDashboard[] {
-  return [];
+  return [apiDashboard(), databaseDashboard(), systemDashboard(), sloDashboard(), businessDashboard()];
 }

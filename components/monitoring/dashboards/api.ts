@@ -1,0 +1,123 @@
+/** API performance: traffic, errors, latency percentiles and saturation of the CryoProtect API. */
+import { GrafanaDashboard } from "../../shared/dashboard";
+import { metrics } from "../metrics";
+import { apiRecords } from "../rules/api";
+import { bars, buildDashboard, graph, NS, NS_INSTANCE, singleStat } from "./builders";
+import { dashboardUids } from "./uids";
+
+const rate = `${apiRecords.requestsRate5m}{${NS}}`;
+
+function latencyPanel(title: string, record: string) {
+  return graph({
+    title,
+    unit: "s",
+    width: 8,
+    targets: [{ expr: `max by (endpoint) (${record}{${NS}})`, legend: "{{endpoint}}" }],
+  });
+}
+
+export function apiDashboard(): GrafanaDashboard {
+  return buildDashboard({
+    uid: dashboardUids.api,
+    title: "CryoProtect / API performance",
+    description: "Request rate, errors, latency and saturation of the CryoProtect API (RED method).",
+    namespaceSource: metrics.httpRequestsTotal.name,
+    instanceSource: `${metrics.httpRequestsTotal.name}{${NS}}`,
+    rows: [
+      {
+        title: "Overview",
+        panels: [
+          singleStat({
+            title: "Request rate",
+            unit: "reqps",
+            targets: [{ expr: `sum(${rate})`, legend: "requests" }],
+            steps: [[null, "blue"]],
+          }),
+          singleStat({
+            title: "5xx error ratio",
+            unit: "percentunit",
+            targets: [
+              { expr: `sum(${apiRecords.requestsRate5m}{${NS}, status=~"5.."}) / sum(${rate})`, legend: "5xx" },
+            ],
+            steps: [
+              [null, "green"],
+              [0.01, "orange"],
+              [0.05, "red"],
+            ],
+          }),
+          singleStat({
+            title: "Slowest endpoint p95",
+            unit: "s",
+            targets: [{ expr: `max(${apiRecords.latencyP95}{${NS}})`, legend: "p95" }],
+            steps: [
+              [null, "green"],
+              [0.5, "orange"],
+              [1, "red"],
+            ],
+          }),
+          singleStat({
+            title: "Requests in progress",
+            unit: "short",
+            targets: [{ expr: `sum(${apiRecords.inProgress}{${NS}})`, legend: "in progress" }],
+            steps: [[null, "blue"]],
+          }),
+        ],
+      },
+      {
+        title: "Traffic and errors",
+        panels: [
+          graph({
+            title: "Request rate by endpoint",
+            unit: "reqps",
+            targets: [{ expr: `sum by (endpoint) (${rate})`, legend: "{{endpoint}}" }],
+          }),
+          graph({
+            title: "Request rate by status",
+            unit: "reqps",
+            targets: [{ expr: `sum by (status) (${rate})`, legend: "{{status}}" }],
+          }),
+          graph({
+            title: "5xx error ratio by endpoint",
+            unit: "percentunit",
+            targets: [
+              { expr: `max by (endpoint) (${apiRecords.endpointErrorRatio5m}{${NS}})`, legend: "{{endpoint}}" },
+            ],
+          }),
+          graph({
+            title: "Application errors by type",
+            unit: "ops",
+            targets: [{ expr: `sum by (type) (${apiRecords.errorsRate5m}{${NS}})`, legend: "{{type}}" }],
+          }),
+        ],
+      },
+      {
+        title: "Latency",
+        panels: [
+          latencyPanel("p50 latency by endpoint", apiRecords.latencyP50),
+          latencyPanel("p95 latency by endpoint", apiRecords.latencyP95),
+          latencyPanel("p99 latency by endpoint", apiRecords.latencyP99),
+        ],
+      },
+      {
+        title: "Saturation",
+        panels: [
+          graph({
+            title: "Requests in progress by instance and endpoint",
+            unit: "short",
+            targets: [
+              {
+                expr: `sum by (instance, endpoint) (${metrics.httpRequestsInProgress.name}{${NS_INSTANCE}})`,
+                legend: "{{instance}} {{endpoint}}",
+              },
+            ],
+          }),
+          bars({
+            title: "Top 10 endpoints by request rate",
+            unit: "reqps",
+            targets: [{ expr: `topk(10, sum by (endpoint) (${rate}))`, legend: "{{endpoint}}" }],
+          }),
+        ],
+      },
+    ],
+  });
+}

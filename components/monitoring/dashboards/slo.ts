@@ -1,0 +1,91 @@
+/**
+ * SLO overview: objectives, error budget left over 30 days and burn rates per
+ * window. Objectives come from the constant recording rules, so the same JSON
+ * serves every stack.
+ */
+import { GrafanaDashboard } from "../../shared/dashboard";
+import { metrics } from "../metrics";
+import { SLO_WINDOWS, SloKind, sloRecords } from "../rules/slo";
+import { buildDashboard, graph, NS, singleStat } from "./builders";
+import { dashboardUids } from "./uids";
+
+const BUDGET_PERIOD = "30d";
+
+function budget(kind: SloKind): string {
+  return `(1 - scalar(max(${sloRecords.objective(kind)})))`;
+}
+
+/** Share of bad events over the budget period, from the 5m rates recorded every evaluation. */
+function periodErrorRatio(kind: SloKind): string {
+  return (
+    `sum(sum_over_time(${sloRecords.errorRate5m(kind)}{${NS}}[${BUDGET_PERIOD}]))\n/\n` +
+    `sum(sum_over_time(${sloRecords.requestRate("5m")}{${NS}}[${BUDGET_PERIOD}]))`
+  );
+}
+
+function sloRow(kind: SloKind, title: string) {
+  return {
+    title,
+    panels: [
+      singleStat({
+        title: "Objective",
+        unit: "percentunit",
+        targets: [{ expr: `max(${sloRecords.objective(kind)})`, legend: "objective" }],
+        steps: [[null, "blue"]],
+      }),
+      singleStat({
+        title: `Good events over ${BUDGET_PERIOD}`,
+        unit: "percentunit",
+        targets: [{ expr: `1 - (${periodErrorRatio(kind)})`, legend: "good" }],
+        steps: [[null, "blue"]],
+      }),
+      singleStat({
+        title: `Error budget left (${BUDGET_PERIOD})`,
+        unit: "percentunit",
+        description: "1 - (share of bad events over the period) / (1 - objective). Below 0 the SLO is missed.",
+        targets: [{ expr: `1 - (${periodErrorRatio(kind)}) / ${budget(kind)}`, legend: "budget left" }],
+        steps: [
+          [null, "red"],
+          [0.25, "orange"],
+          [0.5, "green"],
+        ],
+      }),
+      graph({
+        title: "Burn rate by window (1 = budget lasts exactly the period)",
+        unit: "short",
+        width: 24,
+        targets: SLO_WINDOWS.map((w) => ({
+          expr: `max(${sloRecords.errorRatio(kind, w)}{${NS}}) / ${budget(kind)}`,
+          legend: w,
+        })),
+      }),
+    ],
+  };
+}
+
+export function sloDashboard(): GrafanaDashboard {
+  return buildDashboard({
+    uid: dashboardUids.slo,
+    title: "CryoProtect / SLO overview",
+    description:
+      "Availability and latency SLOs of the CryoProtect API: error budget left and multi-window burn rates. " +
+      "Pages fire at 14.4x (1h and 5m) and 6x (6h and 30m), tickets at 3x (1d and 2h) and 1x (3d and 6h).",
+    namespaceSource: metrics.httpRequestsTotal.name,
+    instanceSource: `${metrics.httpRequestsTotal.name}{${NS}}`,
+    rows: [
+      sloRow("availability", "Availability (share of requests without 5xx)"),
+      sloRow("latency", "Latency (share of requests faster than the threshold)"),
+      {
+        title: "Traffic",
+        panels: [
+          graph({
+            title: "Requests counted by the SLOs",
+            unit: "reqps",
+            width: 24,
+            targets: [{ expr: `sum(${sloRecords.requestRate("5m")}{${NS}})`, legend: "requests" }],
+          }),
+        ],
+      },
+    ],
+  });
+}

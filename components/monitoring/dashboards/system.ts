@@ -1,0 +1,101 @@
+/** System resources: CPU, memory, disk and network per node and per API pod. */
+import { GrafanaDashboard } from "../../shared/dashboard";
+import { metrics } from "../metrics";
+import { exporterJobs, systemRecords } from "../rules/system";
+import { buildDashboard, graph, NS, NS_INSTANCE } from "./builders";
+import { dashboardUids } from "./uids";
+
+const NODE = `instance=~"$instance"`;
+
+export function systemDashboard(): GrafanaDashboard {
+  return buildDashboard({
+    uid: dashboardUids.system,
+    title: "CryoProtect / System resources",
+    description: "Nodes (node-exporter), the API's pods (cAdvisor) and the host gauges the API reports.",
+    namespaceSource: metrics.httpRequestsTotal.name,
+    instanceSource: `node_uname_info{job="${exporterJobs.nodeExporter}"}`,
+    rows: [
+      {
+        title: "Nodes",
+        panels: [
+          graph({
+            title: "CPU usage per node",
+            unit: "percent",
+            targets: [{ expr: `${systemRecords.nodeCpuPercent}{${NODE}}`, legend: "{{instance}}" }],
+          }),
+          graph({
+            title: "Memory usage per node",
+            unit: "percent",
+            targets: [{ expr: `${systemRecords.nodeMemoryPercent}{${NODE}}`, legend: "{{instance}}" }],
+          }),
+          graph({
+            title: "Disk usage per node and mountpoint",
+            unit: "percent",
+            targets: [
+              { expr: `${systemRecords.nodeFilesystemPercent}{${NODE}}`, legend: "{{instance}} {{mountpoint}}" },
+            ],
+          }),
+          graph({
+            title: "Network traffic per node",
+            unit: "Bps",
+            targets: [
+              { expr: `${systemRecords.nodeNetworkReceive}{${NODE}}`, legend: "{{instance}} received" },
+              { expr: `${systemRecords.nodeNetworkTransmit}{${NODE}}`, legend: "{{instance}} sent" },
+            ],
+          }),
+          graph({
+            title: "Network errors per node and interface",
+            unit: "percentunit",
+            targets: [{ expr: `${systemRecords.nodeNetworkErrorRatio}{${NODE}}`, legend: "{{instance}} {{device}}" }],
+          }),
+        ],
+      },
+      {
+        title: "API pods",
+        panels: [
+          graph({
+            title: "CPU per pod (cores)",
+            unit: "short",
+            targets: [{ expr: `${systemRecords.podCpuCores}{${NS}}`, legend: "{{pod}}" }],
+          }),
+          graph({
+            title: "Memory working set per pod",
+            unit: "bytes",
+            targets: [{ expr: `${systemRecords.podMemoryBytes}{${NS}}`, legend: "{{pod}}" }],
+          }),
+          graph({
+            title: "Network traffic per pod",
+            unit: "Bps",
+            targets: [
+              { expr: `${systemRecords.podNetworkReceive}{${NS}}`, legend: "{{pod}} received" },
+              { expr: `${systemRecords.podNetworkTransmit}{${NS}}`, legend: "{{pod}} sent" },
+            ],
+          }),
+        ],
+      },
+      {
+        title: "Host gauges reported by the API",
+        panels: [
+          graph({
+            title: "API host CPU",
+            unit: "percent",
+            width: 8,
+            targets: [{ expr: `${metrics.cpuUsagePercent.name}{${NS_INSTANCE}}`, legend: "{{instance}}" }],
+          }),
+          graph({
+            title: "API host memory",
+            unit: "bytes",
+            width: 8,
+            targets: [{ expr: `${metrics.memoryUsageBytes.name}{${NS_INSTANCE}}`, legend: "{{instance}} {{type}}" }],
+          }),
+          graph({
+            title: "API host disk",
+            unit: "bytes",
+            width: 8,
+            targets: [{ expr: `${metrics.diskUsageBytes.name}{${NS_INSTANCE}}`, legend: "{{instance}} {{type}}" }],
+          }),
+        ],
+      },
+    ],
+  });
+}

@@ -1,8 +1,7 @@
 /** Files of the monitoring concern in a stack's synth output (paths relative to out/<stack>/). */
 import { StackConfig } from "../../configs/types";
 import { alertmanagerArtifacts } from "./alertmanager-artifacts";
-import { ruleFiles } from "./rule-files";
 
 export function monitoringArtifacts(config: StackConfig): Record<string, string> {
-  return { ...ruleFiles(config), ...alertmanagerArtifacts(config) };
+  return { ...alertmanagerArtifacts(config) };
 }

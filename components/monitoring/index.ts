@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../configs/types";
 import { installCrds } from "../shared/crds";
 import { namespace } from "../shared/namespace";
+import { monitoringEngine } from "./engine";
+import { prometheusRules } from "./prometheus-rules";
 
 export interface MonitoringStackArgs {
   config: StackConfig;
@@ -19,6 +21,10 @@ export class MonitoringStack extends pulumi.ComponentResource {
   /** Custom resources of monitoring.coreos.com kinds must depend on this. */
   readonly crds: k8s.yaml.v2.ConfigFile;
   readonly grafanaUrl: pulumi.Output<string>;
+  /** In-cluster Alertmanager API (ElastAlert posts log alerts here). */
+  readonly alertmanagerUrl: pulumi.Output<string>;
+  /** In-cluster Pushgateway (backup jobs push their metrics here). */
+  readonly pushgatewayUrl: pulumi.Output<string>;
 
   constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cryoprotect:monitoring:MonitoringStack", name, {}, opts);
@@ -27,6 +33,18 @@ export class MonitoringStack extends pulumi.ComponentResource {
     this.namespace = namespace(`${name}-ns`, config.namespaces.monitoring, config.environment, child);
     this.crds = installCrds(`${name}-crds`, "prometheusOperator", child);
     this.grafanaUrl = pulumi.output(config.monitoring.grafana.url);
-    this.registerOutputs({ grafanaUrl: this.grafanaUrl });
+    prometheusRules(name, config, this);
+    const engine = monitoringEngine(
+      name,
+      { config, secret: args.secret, namespace: this.namespace, crds: this.crds },
+      child,
+    );
+    this.alertmanagerUrl = engine.alertmanagerUrl;
+    this.pushgatewayUrl = engine.pushgatewayUrl;
+    this.registerOutputs({
+      grafanaUrl: this.grafanaUrl,
+      alertmanagerUrl: this.alertmanagerUrl,
+      pushgatewayUrl: this.pushgatewayUrl,
+    });
   }
 }

@@ -1,0 +1,34 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { HelmChartRef } from "./engine-names";
+
+/**
+ * A pinned Helm release. helm.v3.Release (not Chart v4) because charts such as
+ * kube-prometheus-stack rely on Helm hooks (the admission webhook's certificate
+ * jobs) that Chart v4 renders as plain resources. CRDs come from
+ * components/shared/crds.ts, so the charts' own CRDs are skipped.
+ */
+export function helmRelease(
+  name: string,
+  ref: HelmChartRef,
+  namespace: string,
+  values: object,
+  opts: pulumi.CustomResourceOptions,
+): k8s.helm.v3.Release {
+  return new k8s.helm.v3.Release(
+    name,
+    {
+      name: ref.release,
+      chart: ref.chart,
+      version: ref.version,
+      repositoryOpts: { repo: ref.repo },
+      namespace,
+      values,
+      skipCrds: true,
+      // Roll back a failed upgrade instead of leaving a half-applied release.
+      atomic: true,
+      timeout: 900,
+    },
+    opts,
+  );
+}

@@ -1,0 +1,110 @@
+/**
+ * The Helm value key paths the monitoring engine may set, per chart: copied by
+ * hand from the pinned charts' values.yaml (see docs/monitoring-engine.md).
+ * values-keys.test.ts asserts the builders set no other path;
+ * `npx ts-node scripts/check-values-keys.ts` re-checks this list against the
+ * reference values files (the tests never read those).
+ */
+export interface ChartAllowlist {
+  /** The reference values file, relative to /work/shared/reference/. */
+  reference: string;
+  paths: readonly string[];
+  /**
+   * Keys of a bundled subchart that the parent's values.yaml does not list
+   * (the grafana chart's own values); checked against that chart's docs.
+   */
+  subchartPaths?: readonly string[];
+}
+
+export const allowedValuePaths = {
+  kubePrometheusStack: {
+    reference: "kube-prometheus-stack-88.5.3/values.yaml",
+    paths: [
+      "alertmanager.alertmanagerSpec.configSecret",
+      "alertmanager.alertmanagerSpec.replicas",
+      "alertmanager.alertmanagerSpec.storage",
+      "alertmanager.alertmanagerSpec.useExistingSecret",
+      "crds.enabled",
+      "defaultRules.create",
+      "defaultRules.disabled",
+      "defaultRules.labels",
+      "fullnameOverride",
+      "grafana.additionalDataSources",
+      "grafana.admin.existingSecret",
+      "grafana.admin.passwordKey",
+      "grafana.admin.userKey",
+      "grafana.ingress.enabled",
+      "grafana.ingress.hosts",
+      "grafana.ingress.ingressClassName",
+      "grafana.ingress.path",
+      "grafana.ingress.tls",
+      "grafana.persistence.enabled",
+      "grafana.persistence.size",
+      "grafana.persistence.storageClassName",
+      "grafana.persistence.type",
+      "grafana.sidecar.dashboards.enabled",
+      "grafana.sidecar.dashboards.label",
+      "grafana.sidecar.dashboards.labelValue",
+      "grafana.sidecar.dashboards.searchNamespace",
+      "prometheus.prometheusSpec.evaluationInterval",
+      "prometheus.prometheusSpec.externalLabels",
+      "prometheus.prometheusSpec.podMonitorNamespaceSelector",
+      "prometheus.prometheusSpec.podMonitorSelector",
+      "prometheus.prometheusSpec.podMonitorSelectorNilUsesHelmValues",
+      "prometheus.prometheusSpec.replicas",
+      "prometheus.prometheusSpec.resources",
+      "prometheus.prometheusSpec.retention",
+      "prometheus.prometheusSpec.retentionSize",
+      "prometheus.prometheusSpec.ruleNamespaceSelector",
+      "prometheus.prometheusSpec.ruleSelector",
+      "prometheus.prometheusSpec.ruleSelectorNilUsesHelmValues",
+      "prometheus.prometheusSpec.scrapeInterval",
+      "prometheus.prometheusSpec.serviceMonitorNamespaceSelector",
+      "prometheus.prometheusSpec.serviceMonitorSelector",
+      "prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues",
+      "prometheus.prometheusSpec.storageSpec",
+    ],
+    subchartPaths: [
+      "grafana.envValueFrom",
+      "grafana.sidecar.dashboards.folderAnnotation",
+      "grafana.sidecar.dashboards.provider.foldersFromFilesStructure",
+    ],
+  },
+  postgresExporter: {
+    reference: "charts/prometheus-postgres-exporter-8.2.0-values.yaml",
+    paths: [
+      "config.datasourceSecret.key",
+      "config.datasourceSecret.name",
+      "serviceMonitor.enabled",
+      "serviceMonitor.interval",
+    ],
+  },
+  pushgateway: {
+    reference: "charts/prometheus-pushgateway-3.8.0-values.yaml",
+    paths: [
+      "extraArgs",
+      "fullnameOverride",
+      "persistentVolume.enabled",
+      "persistentVolume.size",
+      "persistentVolume.storageClass",
+      "serviceMonitor.enabled",
+      "serviceMonitor.honorLabels",
+      "serviceMonitor.interval",
+      "serviceMonitor.namespace",
+    ],
+  },
+  elasticsearchExporter: {
+    reference: "charts/prometheus-elasticsearch-exporter-7.4.0-values.yaml",
+    paths: [
+      "es.data_stream",
+      "es.ilm",
+      "es.sslSkipVerify",
+      "es.uri",
+      "extraEnvSecrets",
+      "serviceMonitor.enabled",
+      "serviceMonitor.interval",
+    ],
+  },
+} as const satisfies Record<string, ChartAllowlist>;
+
+export type ChartKey = keyof typeof allowedValuePaths;

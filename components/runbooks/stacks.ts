@@ -25,8 +25,6 @@ export interface AlertAcrossStacks {
   stacks: string[];
   /** Environments that do not. */
   missingIn: string[];
-  /** True when some stack defines it more than once (by severity). */
-  hasVariants: boolean;
 }
 
 /** One stack's alerts as the catalog lists them. */
@@ -61,7 +59,6 @@ export function alertsAcrossStacks(catalogs: StackCatalog[]): AlertAcrossStacks[
         instances,
         stacks,
         missingIn: environments.filter((e) => !stacks.includes(e)),
-        hasVariants: stacks.length < instances.length,
       };
     });
 }
@@ -75,13 +72,21 @@ export interface SharedValue<T> {
   value: T;
 }
 
-function where(instances: StackAlert[], hasVariants: boolean): string {
+/**
+ * Where a group of definitions applies: by stack when it holds every
+ * definition of its stacks, by severity and stack when it holds only some.
+ */
+function where(group: StackAlert[], entry: AlertAcrossStacks): { where: string; label: string } {
   const stacksOf = (list: StackAlert[]) => [...new Set(list.map((i) => i.config.environment))].join(", ");
-  if (!hasVariants) return stacksOf(instances);
-  return SEVERITY_ORDER.map((s) => instances.filter((i) => i.alert.severity === s))
+  const whole = entry.instances.every(
+    (i) => group.includes(i) || !group.some((g) => g.config.environment === i.config.environment),
+  );
+  if (whole) return { where: stacksOf(group), label: `In ${stacksOf(group)}` };
+  const text = SEVERITY_ORDER.map((s) => group.filter((i) => i.alert.severity === s))
     .filter((list) => list.length > 0)
     .map((list) => `\`${list[0].alert.severity}\` in ${stacksOf(list)}`)
     .join("; ");
+  return { where: text, label: text };
 }
 
 /**
@@ -97,8 +102,5 @@ export function shareAcrossStacks<T>(entry: AlertAcrossStacks, pick: (i: StackAl
     if (group) group.instances.push(instance);
     else groups.set(key, { instances: [instance], value });
   }
-  return [...groups.values()].map((g) => {
-    const text = where(g.instances, entry.hasVariants);
-    return { where: text, label: entry.hasVariants ? text : `In ${text}`, value: g.value };
-  });
+  return [...groups.values()].map((g) => ({ ...where(g.instances, entry), value: g.value }));
 }

@@ -184,15 +184,23 @@ describe("alert pages", () => {
 });
 
 describe("an alert with a warning and a critical definition", () => {
+  const meaning = (config: StackConfig) => `The budget is ${1 - config.monitoring.slo.availability}.`;
   const variants = (config: StackConfig) => [
-    { component: "slo", alert: metricAlert(config, { expr: "page_expr > 14.4", for: "2m" }) },
+    {
+      component: "slo",
+      alert: metricAlert(config, {
+        expr: "page_expr > 14.4",
+        for: "2m",
+        runbook: { ...metricAlert(config).runbook, meaning: meaning(config) },
+      }),
+    },
     {
       component: "slo",
       alert: metricAlert(config, {
         severity: "warning",
         expr: `ticket_expr > ${config.monitoring.slo.availability}`,
         for: "15m",
-        runbook: { ...metricAlert(config).runbook, mitigation: ["Open a ticket."] },
+        runbook: { ...metricAlert(config).runbook, meaning: meaning(config), mitigation: ["Open a ticket."] },
       }),
     },
   ];
@@ -221,7 +229,11 @@ describe("an alert with a warning and a critical definition", () => {
   });
 
   it("shows text the definitions share once, and the rest by severity", () => {
-    expect(section(text, "Meaning")!.match(/Too many requests fail/g)).toHaveLength(1);
+    expect(section(text, "Impact")!.match(/Users get errors/g)).toHaveLength(1);
+    // Text that differs only by stack is labelled by stack, not by each severity.
+    for (const config of [dev, prod]) {
+      expect(section(text, "Meaning")).toContain(`**In ${config.environment}:**\n\n${meaning(config)}`);
+    }
     const mitigation = section(text, "Mitigation")!;
     expect(mitigation).toContain("**`critical` in dev, prod:**\n\n1. Roll back the last deploy.");
     expect(mitigation).toContain("**`warning` in dev, prod:**\n\n1. Open a ticket.");

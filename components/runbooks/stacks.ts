@@ -52,7 +52,13 @@ export function alertsAcrossStacks(catalogs: StackCatalog[]): AlertAcrossStacks[
   }
   return [...byName.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, instances]) => {
+    .map(([name, unordered]) => {
+      // Within a stack, critical first: pages read from the most urgent definition down.
+      const instances = unordered.sort(
+        (a, b) =>
+          environments.indexOf(a.config.environment) - environments.indexOf(b.config.environment) ||
+          SEVERITY_ORDER.indexOf(a.alert.severity) - SEVERITY_ORDER.indexOf(b.alert.severity),
+      );
       const stacks = [...new Set(instances.map((i) => i.config.environment))];
       return {
         name,

@@ -205,7 +205,8 @@ describe("an alert with a warning and a critical definition", () => {
     },
   ];
   const files = renderRunbooks(
-    [dev, prod].map((config) => ({ config, alerts: variants(config) })),
+    // Listed warning first: the page still starts with the critical definition.
+    [dev, prod].map((config) => ({ config, alerts: variants(config).reverse() })),
     dashboards,
   );
   const text = page(files, "HighErrorRate");
@@ -226,6 +227,7 @@ describe("an alert with a warning and a critical definition", () => {
     }
     expect(text).toContain("`2m`");
     expect(text).toContain("`15m`");
+    expect(diagnosis.indexOf("**`critical` in dev, prod:**")).toBeLessThan(diagnosis.indexOf("**`warning` in dev:**"));
   });
 
   it("shows text the definitions share once, and the rest by severity", () => {

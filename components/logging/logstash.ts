@@ -15,8 +15,8 @@ import {
   logstashElasticsearchClusterName,
   logstashName,
   logstashPipelineConfigMap,
-  logstashPipelineKey,
 } from "./names";
+import { logstashPipelines } from "./pipeline";
 import { kubernetesBytes, logstashBytes, logstashMegabytes } from "./quantity";
 
 /** ECK mounts a volume claim of this name at /usr/share/logstash/data. */
@@ -63,7 +63,13 @@ export function logstash(config: StackConfig): Logstash {
         "path.dead_letter_queue": logstashPaths.deadLetterQueue,
         "config.reload.automatic": true,
       },
-      pipelines: [{ "pipeline.id": "main", "path.config": `${logstashPaths.pipelineDir}/${logstashPipelineKey}` }],
+      pipelines: logstashPipelines(logstashPaths.pipelineDir).map((p) =>
+        p["pipeline.id"] === "main"
+          ? p
+          : // The dead-letter pipeline reads the main pipeline's DLQ from disk: it needs no persisted queue
+            // or DLQ of its own, and the volumes only have room for the main pipeline's (both are per pipeline).
+            { ...p, "queue.type": "memory", "dead_letter_queue.enable": false },
+      ),
       services: [
         {
           name: logstashBeatsServiceName,

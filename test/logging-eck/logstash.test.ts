@@ -105,6 +105,16 @@ describe("Logstash", () => {
     expect(spec.config["config.reload.automatic"]).toBe(true);
   });
 
+  it("only the main pipeline has a persisted queue and a DLQ, so each volume holds one of each", () => {
+    const spec = logstash(dev).spec;
+    const effective = (p: Record<string, unknown>, setting: string) => p[setting] ?? spec.config[setting];
+    const persisted = spec.pipelines.filter((p) => effective(p, "queue.type") === "persisted");
+    const withDlq = spec.pipelines.filter((p) => effective(p, "dead_letter_queue.enable") === true);
+    expect(persisted.map((p) => p["pipeline.id"])).toEqual(["main"]);
+    expect(withDlq.map((p) => p["pipeline.id"])).toEqual(["main"]);
+    expect(spec.pipelines.map((p) => p["pipeline.id"])).toEqual(["main", "dead-letter"]);
+  });
+
   it.each(stacks)("%s: resources from config, heap half the memory limit", (_, config) => {
     const container = logstash(config).spec.podTemplate.spec.containers[0];
     const { cpu, memory } = config.logging.logstash.resources;

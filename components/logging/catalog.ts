@@ -1,22 +1,24 @@
 /**
- * What the logging concern contributes to the shared catalog: its Prometheus rule
- * groups and its Grafana dashboards (filled in by the logging issue).
+ * What the logging concern contributes to the shared catalog: its Prometheus
+ * rule group (Elasticsearch health, log shipping), its Grafana dashboard and
+ * its error-log alerts (ElastAlert2).
  */
 import { StackConfig } from "../../configs/types";
 import { GrafanaDashboard } from "../shared/dashboard";
 import { LogAlert, RuleGroup } from "../shared/alert";
+import { loggingDashboard } from "./dashboards/logging";
+import { loggingRuleGroup } from "./es-alerts";
+import { logAlertDefinitions } from "./log-alerts";
 
 export function loggingRuleGroups(config: StackConfig): RuleGroup[] {
-  void config;
-  return [];
+  return [loggingRuleGroup(config)];
 }
 
 export function loggingDashboards(): GrafanaDashboard[] {
-  return [];
+  return [loggingDashboard()];
 }
 
 /** Error-log alerts evaluated by ElastAlert2 and posted to Alertmanager. */
 export function logAlerts(config: StackConfig): LogAlert[] {
-  void config;
-  return [];
+  return logAlertDefinitions(config).map((d) => d.alert);
 }

@@ -6,6 +6,7 @@ import { namespace } from "../shared/namespace";
 import { MonitoringStack } from "../monitoring";
 import { deployEck, EckResources } from "./eck";
 import { installEckOperator } from "./operator";
+import { deployPipeline, PipelineResources } from "./pipeline-resources";
 
 export interface LoggingStackArgs {
   config: StackConfig;
@@ -21,6 +22,7 @@ export class LoggingStack extends pulumi.ComponentResource {
   readonly crds?: k8s.yaml.v2.ConfigFile;
   readonly operator?: k8s.helm.v3.Release;
   readonly eck: EckResources;
+  readonly pipeline: PipelineResources;
   readonly kibanaUrl: pulumi.Output<string>;
 
   constructor(name: string, args: LoggingStackArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -34,6 +36,15 @@ export class LoggingStack extends pulumi.ComponentResource {
     }
     const eckDependencies = [this.namespace, this.crds, this.operator].filter((r) => r !== undefined);
     this.eck = deployEck(name, { config, dependsOn: eckDependencies }, this);
+    this.pipeline = deployPipeline(
+      name,
+      {
+        config,
+        alertmanagerUrl: args.monitoring.alertmanagerUrl,
+        dependsOn: [this.namespace, this.eck.elasticsearch, this.eck.kibana],
+      },
+      this,
+    );
     const ingress = config.logging.kibana.ingress;
     this.kibanaUrl = pulumi.output(
       ingress ? `https://${ingress.host}` : `https://cryoprotect-kb-http.${config.namespaces.logging}.svc:5601`,

@@ -71,7 +71,8 @@ export const EXTRA_FIELD_TYPES: Record<string, EsFieldType> = {
   "url.original": "wildcard",
   "url.full": "wildcard",
   "http.request.referrer": "wildcard",
-  "event.original": "keyword",
+  // Whole events from the dead-letter queue: text, so no length limit applies.
+  "event.original": "match_only_text",
   "kubernetes.namespace": "keyword",
   "kubernetes.pod.name": "keyword",
   "kubernetes.container.name": "keyword",

@@ -43,7 +43,23 @@ export function ilmPolicy(config: StackConfig, dataset: Dataset) {
   };
 }
 
-type Properties = Record<string, { type?: EsFieldType; ignore_malformed?: boolean; properties?: Properties }>;
+interface FieldMappingJson {
+  type?: EsFieldType;
+  ignore_malformed?: boolean;
+  ignore_above?: number;
+  properties?: Properties;
+}
+type Properties = Record<string, FieldMappingJson>;
+
+/** ECS's limit: longer keyword values stay in _source but are not indexed (Lucene rejects terms over 32 KB). */
+export const KEYWORD_IGNORE_ABOVE = 1024;
+
+function fieldMapping(type: EsFieldType): FieldMappingJson {
+  // A malformed address must not make Elasticsearch reject the whole line.
+  if (type === "ip") return { type, ignore_malformed: true };
+  if (type === "keyword") return { type, ignore_above: KEYWORD_IGNORE_ABOVE };
+  return { type };
+}
 
 /** Nested `properties` for dotted field names. */
 export function esProperties(fields: Record<string, EsFieldType>): Properties {
@@ -55,8 +71,7 @@ export function esProperties(fields: Record<string, EsFieldType>): Properties {
       node[part] ??= { properties: {} };
       node = node[part].properties!;
     }
-    // A malformed address must not make Elasticsearch reject the whole line.
-    node[parts[parts.length - 1]] = type === "ip" ? { type, ignore_malformed: true } : { type };
+    node[parts[parts.length - 1]] = fieldMapping(type);
   }
   return root;
 }

@@ -9,7 +9,7 @@ import { backupImage } from "./image";
 import { backupCronJob, backupLabels, SCHEDULED_MODES } from "./jobs";
 import { SECRET_NAMES, SERVICE_ACCOUNT_NAME, targetSecretName } from "./names";
 import { backupStorage } from "./storage";
-import { primaryTarget, resticTargets } from "./targets";
+import { primaryTarget, resticTargets, targetEnvFile } from "./targets";
 
 export interface BackupStackArgs {
   config: StackConfig;
@@ -70,7 +70,7 @@ export class BackupStack extends pulumi.ComponentResource {
         {
           metadata: { name: targetSecretName(target.name), namespace: ns, labels },
           type: "Opaque",
-          stringData: args.secret(target.credentialsSecret).apply((json) => targetEnvironment(target.name, json)),
+          stringData: { env: args.secret(target.credentialsSecret).apply((json) => targetEnvFile(target.name, json)) },
         },
         inNamespace,
       );
@@ -106,25 +106,4 @@ export class BackupStack extends pulumi.ComponentResource {
       image: this.image,
     });
   }
-}
-
-/**
- * The credentials of a `kind: restic` target: a JSON object of environment
- * variables. Runs inside apply() on the secret value, so errors name the
- * target, never the content.
- */
-export function targetEnvironment(target: string, json: string): Record<string, string> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    throw new Error(`The credentials secret of backup target "${target}" is not JSON`);
-  }
-  const entries = parsed && typeof parsed === "object" && !Array.isArray(parsed) ? Object.entries(parsed) : null;
-  if (!entries || entries.some(([k, v]) => !/^[A-Z_][A-Z0-9_]*$/.test(k) || typeof v !== "string")) {
-    throw new Error(
-      `The credentials secret of backup target "${target}" must be a JSON object of environment variable names to strings`,
-    );
-  }
-  return Object.fromEntries(entries as [string, string][]);
 }

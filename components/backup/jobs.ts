@@ -13,8 +13,8 @@ export const BACKUP_UID = 10001;
 /** The uid of the postgres user in the official postgres images. */
 export const POSTGRES_UID = 999;
 export const SCRATCH_DIR = "/scratch";
-/** Where each `kind: restic` target's credentials Secret is mounted, one file per variable. */
-export const TARGET_ENV_DIR = "/etc/cryo-backup/targets";
+/** The script reads a copy target's credentials from <dir>/<target name>/env (KEY=VALUE lines). */
+export const COPY_CREDENTIALS_DIR = "/etc/cryo-backup/copy";
 /** The drill's scratch PostgreSQL listens here, inside the pod only. */
 export const DRILL_PORT = 5432;
 
@@ -49,16 +49,22 @@ const restrictedContainer = {
   seccompProfile: { type: "RuntimeDefault" },
 };
 
-function secretEnv(name: string, secret: string, key: string) {
+export interface EnvVar {
+  name: string;
+  value?: pulumi.Input<string>;
+  valueFrom?: { secretKeyRef: { name: string; key: string } };
+}
+
+function secretEnv(name: string, secret: string, key: string): EnvVar {
   return { name, valueFrom: { secretKeyRef: { name: secret, key } } };
 }
 
-/** The script's environment (see docs/backup-script.md) for one mode. */
-export function backupEnv(config: StackConfig, mode: ScheduledMode, pushgatewayUrl: pulumi.Input<string>) {
+/** The script's environment (documented in the header of components/backup/image/cryo-backup.sh) for one mode. */
+export function backupEnv(config: StackConfig, mode: ScheduledMode, pushgatewayUrl: pulumi.Input<string>): EnvVar[] {
   const { database, retention } = config.backup;
   const copies = secondaryTargets(config);
-  const env = [
-    { name: "BACKUP_ENVIRONMENT", value: config.environment },
+  const env: EnvVar[] = [
+    { name: "ENVIRONMENT", value: config.environment },
     { name: "PGHOST", value: database.host },
     { name: "PGPORT", value: String(database.port) },
     { name: "PGDATABASE", value: database.name },
@@ -72,9 +78,11 @@ export function backupEnv(config: StackConfig, mode: ScheduledMode, pushgatewayU
     { name: "RETENTION_MONTHLY", value: String(retention.monthly) },
     { name: "RETENTION_YEARLY", value: String(retention.yearly) },
     { name: "CHECK_READ_DATA_SUBSET", value: config.backup.checkReadDataSubset },
-    // "name=repository" pairs; credentials of non-S3 targets are files under TARGET_ENV_DIR/<name>/.
-    { name: "COPY_TARGETS", value: copies.map((t) => `${t.name}=${resticRepositoryUrl(t)}`).join(" ") },
-    { name: "COPY_TARGET_ENV_DIR", value: TARGET_ENV_DIR },
+    { name: "COPY_REPOSITORIES", value: copies.map((t) => `${t.name}=${resticRepositoryUrl(t)}`).join(" ") },
+    { name: "COPY_CREDENTIALS_DIR", value: COPY_CREDENTIALS_DIR },
+    // The repositories live in buckets this stack creates, so a missing one is new, not mistyped
+    // (the script only creates them in backup and full mode).
+    { name: "RESTIC_INIT_IF_MISSING", value: "true" },
     { name: "PUSHGATEWAY_URL", value: pushgatewayUrl },
     { name: "TMPDIR", value: SCRATCH_DIR },
     { name: "HOME", value: SCRATCH_DIR },
@@ -132,7 +140,7 @@ export function backupCronJob(config: StackConfig, mode: ScheduledMode, inputs: 
   const labels = backupLabels(mode);
   const targetVolumes = resticTargets(config).map((t) => ({
     name: `target-${t.name}`,
-    secret: { secretName: targetSecretName(t.name), defaultMode: 0o400 },
+    secret: { secretName: targetSecretName(t.name), defaultMode: 0o440 },
   }));
   const volumes = [
     { name: "scratch", emptyDir: { sizeLimit: SCRATCH_SIZE_LIMIT } },
@@ -185,7 +193,7 @@ export function backupCronJob(config: StackConfig, mode: ScheduledMode, inputs: 
                     { name: "scratch", mountPath: SCRATCH_DIR },
                     ...resticTargets(config).map((t) => ({
                       name: `target-${t.name}`,
-                      mountPath: `${TARGET_ENV_DIR}/${t.name}`,
+                      mountPath: `${COPY_CREDENTIALS_DIR}/${t.name}`,
                       readOnly: true,
                     })),
                   ],

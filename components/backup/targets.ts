@@ -37,3 +37,27 @@ export function resticRepositoryUrl(target: BackupTarget): string {
 export function bucketRegions(config: StackConfig): string[] {
   return [...new Set([primaryTarget(config).region, ...s3Targets(config).map((t) => t.region)])];
 }
+
+/**
+ * The credentials of a `kind: restic` target, given as a JSON object of
+ * environment variables, as the KEY=VALUE lines the script reads from
+ * COPY_CREDENTIALS_DIR/<name>/env. Runs on the secret value inside apply(),
+ * so errors name the target, never the content.
+ */
+export function targetEnvFile(target: string, json: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new Error(`The credentials secret of backup target "${target}" is not JSON`);
+  }
+  const entries = parsed && typeof parsed === "object" && !Array.isArray(parsed) ? Object.entries(parsed) : [];
+  const valid = ([k, v]: [string, unknown]) =>
+    /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && typeof v === "string" && !/[\r\n]/.test(v);
+  if (entries.length === 0 || !entries.every(valid)) {
+    throw new Error(
+      `The credentials secret of backup target "${target}" must be a non-empty JSON object of environment variable names to one-line strings`,
+    );
+  }
+  return entries.map(([k, v]) => `${k}=${v}\n`).join("");
+}

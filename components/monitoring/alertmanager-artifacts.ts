@@ -1,9 +1,16 @@
 import { StackConfig } from "../../configs/types";
 import { ruleGroups } from "../catalog";
-import { alertmanagerSecretData, apiAlertNamesOf, placeholderSecret } from "./alertmanager-config";
+import { alertmanagerSecretData, apiAlertNamesOf, CONFIG_FILE, placeholderSecret } from "./alertmanager-config";
+import { TEMPLATE_FILE } from "./alertmanager-template";
 
-/** The synth files under alertmanager/ (committed per stack by `npm run generate`), with secret placeholders. */
+/**
+ * The synth files under alertmanager/ (committed per stack by `npm run generate`),
+ * with secret placeholders: the config, and the template under templates/.
+ */
 export function alertmanagerArtifacts(config: StackConfig): Record<string, string> {
   const data = alertmanagerSecretData(config, placeholderSecret, apiAlertNamesOf(ruleGroups(config)));
-  return Object.fromEntries(Object.entries(data).map(([file, content]) => [`alertmanager/${file}`, content]));
+  return {
+    [`alertmanager/${CONFIG_FILE}`]: data[CONFIG_FILE],
+    [`alertmanager/templates/${TEMPLATE_FILE}`]: data[TEMPLATE_FILE],
+  };
 }

@@ -73,7 +73,10 @@ describe.each(STACKS)("alertmanagerConfig(%s)", (stack) => {
 
   it("synth files hold placeholders for every receiver secret and parse back to the same config", () => {
     const files = alertmanagerArtifacts(config);
-    expect(Object.keys(files).sort()).toEqual([`alertmanager/${CONFIG_FILE}`, `alertmanager/${TEMPLATE_FILE}`]);
+    expect(Object.keys(files).sort()).toEqual([
+      `alertmanager/${CONFIG_FILE}`,
+      `alertmanager/templates/${TEMPLATE_FILE}`,
+    ]);
     const text = files[`alertmanager/${CONFIG_FILE}`];
     for (const r of am.receivers) expect(text).toContain(`<secret:${r.secret}>`);
     expect(yaml.load(text)).toEqual(

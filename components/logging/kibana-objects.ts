@@ -18,7 +18,7 @@ export const kibanaIds = {
   slowestRequests: "cryoprotect-slowest-requests",
   volumeByLevel: "cryoprotect-log-volume-by-level",
   errorsByEndpoint: "cryoprotect-errors-by-endpoint",
-  dashboard: "cryoprotect-logs",
+  dashboard: "cryoprotect-logs-dashboard",
 } as const;
 
 export interface SavedObject {

@@ -32,7 +32,7 @@ export class LoggingStack extends pulumi.ComponentResource {
     this.namespace = namespace(`${name}-ns`, config.namespaces.logging, config.environment, child);
     if (config.logging.installOperator) {
       this.crds = installCrds(`${name}-crds`, "eck", child);
-      this.operator = installEckOperator(`${name}-eck-operator`, config, this.crds, child);
+      this.operator = installEckOperator(`${name}-eck-operator`, config, [this.crds, this.namespace], child);
     }
     const eckDependencies = [this.namespace, this.crds, this.operator].filter((r) => r !== undefined);
     this.eck = deployEck(name, { config, dependsOn: eckDependencies }, this);

@@ -28,7 +28,8 @@ export function eckOperatorValues(config: StackConfig): Record<string, unknown> 
 export function installEckOperator(
   name: string,
   config: StackConfig,
-  crds: pulumi.Resource,
+  /** The ECK CRD bundle, and the logging namespace the operator is to watch. */
+  dependsOn: pulumi.Resource[],
   opts: pulumi.CustomResourceOptions,
 ): k8s.helm.v3.Release {
   const ns = namespace(`${name}-ns`, eckOperatorNamespace, config.environment, opts);
@@ -43,6 +44,6 @@ export function installEckOperator(
       skipCrds: true,
       values: eckOperatorValues(config),
     },
-    { ...opts, dependsOn: [ns, crds] },
+    { ...opts, dependsOn: [ns, ...dependsOn] },
   );
 }

@@ -38,7 +38,10 @@ describe.each(STACKS)("LoggingStack ECK resources in the %s stack", (stack) => {
     expect(release.inputs.values).toEqual({ installCRDs: false, managedNamespaces: ["logging"] });
     const namespace = k8sObjects(run, "Namespace", "elastic-system");
     expect(namespace).toHaveLength(1);
-    expect(release.dependsOn).toEqual(expect.arrayContaining([key(namespace[0]), key(eckCrdBundle(run)[0])]));
+    const watched = k8sObjects(run, "Namespace", "logging")[0];
+    expect(release.dependsOn).toEqual(
+      expect.arrayContaining([key(namespace[0]), key(watched), key(eckCrdBundle(run)[0])]),
+    );
   });
 
   it("registers one of each ECK resource, each depending on the CRD bundle and the operator", async () => {

@@ -1,0 +1,291 @@
+/**
+ * The whole local setup: shared pieces (webhook sink, PostgreSQL, its exporter,
+ * node-exporter) and one or more cells. A cell is one Prometheus with the dev
+ * stack's generated rules, one Alertmanager with its generated routes, one
+ * Pushgateway and one synthetic API instance. The API's rules aggregate by
+ * namespace and job, as in the cluster, so scenarios that must not see each
+ * other's faults run in separate cells at the same time.
+ */
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as os from "os";
+import * as path from "path";
+import { StackConfig } from "../../configs/types";
+import { stackArtifacts } from "../../components/artifacts";
+import { stackConfig } from "../../scripts/lib/stack-config";
+import { redirectReceivers } from "./alertmanager-config";
+import { cellPorts, CellPorts, HOST, SHARED_PORTS, url } from "./ports";
+import { Postgres, startPostgres } from "./postgres";
+import { prometheusConfig } from "./prometheus-config";
+import { RunningProcess, Supervisor } from "./processes";
+import { HEALTHY, SyntheticApi, Traffic } from "./synthetic-api";
+import { getJson, request, waitFor } from "./wait";
+import { WebhookSink } from "./webhook-sink";
+
+export const BINARIES = {
+  prometheus: "/usr/bin/prometheus",
+  alertmanager: "/usr/bin/prometheus-alertmanager",
+  pushgateway: "/usr/bin/prometheus-pushgateway",
+  nodeExporter: "/usr/bin/prometheus-node-exporter",
+  postgresExporter: "/usr/bin/prometheus-postgres-exporter",
+} as const;
+
+/** The kube-prometheus-stack chart's node-exporter arguments, so the same filesystems are watched. */
+const NODE_EXPORTER_ARGS = [
+  "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run/containerd/.+|var/lib/docker/.+|var/lib/kubelet/.+)($|/)",
+  "--collector.filesystem.fs-types-exclude=^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|erofs)$",
+];
+
+const STARTUP_TIMEOUT_MS = 60000;
+
+export interface CellSpec {
+  name: string;
+  /** Traffic the API starts with. */
+  traffic?: Traffic;
+}
+
+export interface PrometheusAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  state: "pending" | "firing";
+  activeAt: string;
+}
+
+export interface AlertmanagerAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  status: { state: "active" | "suppressed" | "unprocessed"; inhibitedBy: string[]; silencedBy: string[] };
+  receivers: { name: string }[];
+  fingerprint: string;
+}
+
+export interface QueryResult {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+export class Cell {
+  readonly ports: CellPorts;
+  readonly api: SyntheticApi;
+  readonly processes: RunningProcess[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly index: number,
+    traffic: Traffic,
+  ) {
+    this.ports = cellPorts(index);
+    this.api = new SyntheticApi(this.ports.api, traffic);
+  }
+
+  get prometheusUrl(): string {
+    return url(this.ports.prometheus);
+  }
+
+  get alertmanagerUrl(): string {
+    return url(this.ports.alertmanager);
+  }
+
+  get pushgatewayUrl(): string {
+    return url(this.ports.pushgateway);
+  }
+
+  async query(expr: string): Promise<QueryResult[]> {
+    const body = await getJson<{ status: string; data: { resultType: string; result: unknown } }>(
+      `${this.prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`,
+    );
+    const { resultType, result } = body.data;
+    if (resultType === "scalar") return [{ metric: {}, value: result as [number, string] }];
+    if (resultType !== "vector") throw new Error(`${expr}: unexpected result type ${resultType}`);
+    return result as QueryResult[];
+  }
+
+  async prometheusAlerts(): Promise<PrometheusAlert[]> {
+    const body = await getJson<{ data: { alerts: PrometheusAlert[] } }>(`${this.prometheusUrl}/api/v1/alerts`);
+    return body.data.alerts;
+  }
+
+  async alertmanagerAlerts(): Promise<AlertmanagerAlert[]> {
+    return getJson<AlertmanagerAlert[]>(`${this.alertmanagerUrl}/api/v2/alerts`);
+  }
+}
+
+export class E2eEnvironment {
+  readonly supervisor: Supervisor;
+  readonly sink = new WebhookSink(SHARED_PORTS.webhookSink);
+  readonly cells: Cell[];
+  postgres?: Postgres;
+  readonly generatedDir: string;
+  readonly ruleFiles: string[] = [];
+  private alertmanagerYaml?: Record<string, unknown>;
+  private stopped = false;
+
+  private constructor(
+    readonly config: StackConfig,
+    readonly tmpDir: string,
+    specs: CellSpec[],
+  ) {
+    this.supervisor = new Supervisor(path.join(tmpDir, "logs"));
+    this.generatedDir = path.join(tmpDir, "generated");
+    this.cells = specs.map((spec, i) => new Cell(spec.name, i, spec.traffic ?? HEALTHY));
+  }
+
+  /** Starts everything; on any failure stops what was started and rethrows. */
+  static async start(specs: CellSpec[], stack = "dev"): Promise<E2eEnvironment> {
+    for (const binary of Object.values(BINARIES)) {
+      if (!fs.existsSync(binary)) throw new Error(`${binary} is missing: run scripts/install-tools.sh`);
+    }
+    const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "cryoprotect-e2e-"));
+    // PostgreSQL runs as the postgres user and must reach its directories below.
+    fs.chmodSync(tmpDir, 0o755);
+    removeOnExit(tmpDir);
+    const env = new E2eEnvironment(stackConfig(stack), tmpDir, specs);
+    try {
+      await env.boot();
+      return env;
+    } catch (error) {
+      await env.stop();
+      throw error;
+    }
+  }
+
+  cell(name: string): Cell {
+    const cell = this.cells.find((c) => c.name === name);
+    if (!cell) throw new Error(`No cell ${name}`);
+    return cell;
+  }
+
+  private writeGeneratedFiles(): void {
+    for (const [rel, content] of Object.entries(stackArtifacts(this.config))) {
+      if (!rel.startsWith("prometheus/") && !rel.startsWith("alertmanager/")) continue;
+      const file = path.join(this.generatedDir, rel);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, content);
+      if (/^prometheus\/rules\/.+\.ya?ml$/.test(rel)) this.ruleFiles.push(file);
+    }
+    const amFile = path.join(this.generatedDir, "alertmanager", "alertmanager.yaml");
+    if (this.ruleFiles.length === 0) throw new Error("The dev stack generates no Prometheus rule files");
+    if (!fs.existsSync(amFile)) throw new Error("The dev stack generates no alertmanager/alertmanager.yaml");
+    this.alertmanagerYaml = yaml.load(fs.readFileSync(amFile, "utf8")) as Record<string, unknown>;
+  }
+
+  private async boot(): Promise<void> {
+    this.writeGeneratedFiles();
+    await this.sink.start();
+    this.postgres = await startPostgres(this.supervisor, this.tmpDir, SHARED_PORTS.postgres);
+    const nodeExporter = this.supervisor.start({
+      name: "node-exporter",
+      command: BINARIES.nodeExporter,
+      args: [`--web.listen-address=${HOST}:${SHARED_PORTS.nodeExporter}`, ...NODE_EXPORTER_ARGS],
+    });
+    const postgresExporter = this.supervisor.start({
+      name: "postgres-exporter",
+      command: BINARIES.postgresExporter,
+      args: [`--web.listen-address=${HOST}:${SHARED_PORTS.postgresExporter}`],
+      env: {
+        DATA_SOURCE_NAME: `user=postgres host=${this.postgres.socketDir} port=${SHARED_PORTS.postgres} dbname=postgres sslmode=disable`,
+      },
+    });
+    await Promise.all(this.cells.map((cell) => this.bootCell(cell)));
+    await Promise.all([
+      this.ready(nodeExporter, url(SHARED_PORTS.nodeExporter, "/metrics")),
+      this.ready(postgresExporter, url(SHARED_PORTS.postgresExporter, "/metrics")),
+      ...this.cells.flatMap((cell) => [
+        this.ready(cell.processes[0], `${cell.pushgatewayUrl}/-/ready`),
+        this.ready(cell.processes[1], `${cell.alertmanagerUrl}/-/ready`),
+        this.ready(cell.processes[2], `${cell.prometheusUrl}/-/ready`),
+      ]),
+    ]);
+  }
+
+  private async ready(proc: RunningProcess, readyUrl: string): Promise<void> {
+    await waitFor(
+      `${proc.spec.name} at ${readyUrl}`,
+      async () => {
+        if (!this.supervisor.isRunning(proc)) {
+          throw new Error(`${proc.spec.name} exited:\n${this.supervisor.tail(proc)}`);
+        }
+        return (await request("GET", readyUrl, undefined, 2000)).status === 200 ? true : undefined;
+      },
+      STARTUP_TIMEOUT_MS,
+      200,
+    );
+  }
+
+  private async bootCell(cell: Cell): Promise<void> {
+    const dir = path.join(this.tmpDir, "cells", cell.name);
+    fs.mkdirSync(dir, { recursive: true });
+    const amConfig = redirectReceivers(
+      this.alertmanagerYaml!,
+      (receiver) => this.sink.urlFor(cell.name, receiver),
+      path.join(this.generatedDir, "alertmanager"),
+    );
+    const amFile = path.join(dir, "alertmanager.yaml");
+    fs.writeFileSync(amFile, yaml.dump(amConfig, { lineWidth: -1 }));
+    const promFile = path.join(dir, "prometheus.yml");
+    const promConfig = prometheusConfig(
+      this.config,
+      {
+        cell: cell.name,
+        apiPort: cell.ports.api,
+        nodeExporterPort: SHARED_PORTS.nodeExporter,
+        postgresExporterPort: SHARED_PORTS.postgresExporter,
+        pushgatewayPort: cell.ports.pushgateway,
+        alertmanagerPort: cell.ports.alertmanager,
+      },
+      this.ruleFiles,
+    );
+    fs.writeFileSync(promFile, yaml.dump(promConfig, { lineWidth: -1 }));
+    await cell.api.start();
+    cell.processes.push(
+      this.supervisor.start({
+        name: `pushgateway-${cell.name}`,
+        command: BINARIES.pushgateway,
+        args: [`--web.listen-address=${HOST}:${cell.ports.pushgateway}`],
+      }),
+      this.supervisor.start({
+        name: `alertmanager-${cell.name}`,
+        command: BINARIES.alertmanager,
+        args: [
+          `--config.file=${amFile}`,
+          `--storage.path=${path.join(dir, "alertmanager-data")}`,
+          `--web.listen-address=${HOST}:${cell.ports.alertmanager}`,
+          `--web.external-url=${cell.alertmanagerUrl}`,
+          // No gossip port: each cell's Alertmanager is a single instance.
+          "--cluster.listen-address=",
+        ],
+      }),
+      this.supervisor.start({
+        name: `prometheus-${cell.name}`,
+        command: BINARIES.prometheus,
+        args: [
+          `--config.file=${promFile}`,
+          `--storage.tsdb.path=${path.join(dir, "prometheus-data")}`,
+          `--web.listen-address=${HOST}:${cell.ports.prometheus}`,
+          `--web.external-url=${cell.prometheusUrl}`,
+          "--web.enable-lifecycle",
+          "--storage.tsdb.retention.time=1d",
+        ],
+      }),
+    );
+  }
+
+  /** Stops every process and server and removes the temp dir; safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.all(this.cells.map((cell) => cell.api.stop()));
+    await this.supervisor.stopAll();
+    await this.sink.stop();
+    fs.rmSync(this.tmpDir, { recursive: true, force: true });
+  }
+}
+
+const tempDirs = new Set<string>();
+process.on("exit", () => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function removeOnExit(dir: string): void {
+  tempDirs.add(dir);
+}

@@ -1,0 +1,94 @@
+/**
+ * Prometheus configuration of one e2e cell: the dev stack's generated rule
+ * files, unchanged, and scrape jobs for the local targets labelled as the
+ * cluster's ServiceMonitors label them, so rules and dashboards apply as is.
+ */
+import { StackConfig } from "../../configs/types";
+import { charts } from "../../components/monitoring/engine-names";
+import { HOST } from "./ports";
+
+/** Scrape and rule evaluation every second: detection is then bounded by the rules' own `for` and windows. */
+export const SCRAPE_INTERVAL = "1s";
+export const EVALUATION_INTERVAL = "1s";
+
+/** Job labels of the cluster's scrape targets (ServiceMonitor job = Service name, or the chart's jobLabel). */
+export function jobNames(config: StackConfig) {
+  return {
+    api: config.app.name,
+    nodeExporter: "node-exporter",
+    postgresExporter: charts.postgresExporter.release,
+    pushgateway: charts.pushgateway.release,
+  };
+}
+
+export interface ScrapeTargets {
+  /** Cell name, part of the pod label so logs show which cell a series came from. */
+  cell: string;
+  apiPort: number;
+  nodeExporterPort: number;
+  postgresExporterPort: number;
+  pushgatewayPort: number;
+  alertmanagerPort: number;
+}
+
+function target(port: number) {
+  return `${HOST}:${port}`;
+}
+
+export function prometheusConfig(config: StackConfig, targets: ScrapeTargets, ruleFiles: string[]) {
+  const jobs = jobNames(config);
+  const monitoringNs = config.namespaces.monitoring;
+  const staticJob = (
+    job: string,
+    port: number,
+    labels: Record<string, string>,
+    extra: Record<string, unknown> = {},
+  ) => ({
+    job_name: job,
+    ...extra,
+    static_configs: [{ targets: [target(port)], labels }],
+  });
+  return {
+    global: {
+      scrape_interval: SCRAPE_INTERVAL,
+      scrape_timeout: SCRAPE_INTERVAL,
+      evaluation_interval: EVALUATION_INTERVAL,
+      external_labels: { environment: config.environment, cluster: config.cluster.name },
+    },
+    rule_files: ruleFiles,
+    alerting: { alertmanagers: [{ static_configs: [{ targets: [target(targets.alertmanagerPort)] }] }] },
+    scrape_configs: [
+      staticJob(
+        jobs.api,
+        targets.apiPort,
+        {
+          namespace: config.app.namespace,
+          service: config.app.name,
+          endpoint: config.app.portName,
+          pod: `${config.app.name}-${targets.cell}`,
+          container: config.app.name,
+        },
+        { metrics_path: config.app.metricsPath },
+      ),
+      staticJob(jobs.nodeExporter, targets.nodeExporterPort, {
+        namespace: monitoringNs,
+        service: `${charts.kubePrometheusStack.release}-prometheus-node-exporter`,
+        endpoint: "http-metrics",
+        pod: "node-exporter-e2e",
+      }),
+      staticJob(jobs.postgresExporter, targets.postgresExporterPort, {
+        namespace: monitoringNs,
+        service: jobs.postgresExporter,
+        endpoint: "http",
+        pod: `${jobs.postgresExporter}-e2e`,
+      }),
+      // Pushed series keep their own job (the backup job), as the chart's ServiceMonitor sets honorLabels.
+      staticJob(
+        jobs.pushgateway,
+        targets.pushgatewayPort,
+        { namespace: monitoringNs, service: jobs.pushgateway, endpoint: "http", pod: `${jobs.pushgateway}-e2e` },
+        { honor_labels: true },
+      ),
+    ],
+  };
+}

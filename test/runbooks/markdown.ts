@@ -1,16 +1,23 @@
 /** Reading Markdown pages the way the runbook tests need: headings, sections, links, code. */
 
-/** Fenced code blocks with their info string (language). */
+/** Fenced code blocks with their info string (language), also when indented inside a list item. */
 export function codeBlocks(markdown: string): { language: string; body: string }[] {
   const blocks: { language: string; body: string }[] = [];
-  const fence = /^(`{3,})([^\n`]*)\n([\s\S]*?)\n\1[ \t]*$/gm;
-  for (const m of markdown.matchAll(fence)) blocks.push({ language: m[2].trim(), body: m[3] });
+  const fence = /^([ \t]*)(`{3,})([^\n`]*)\n([\s\S]*?)\n\1\2[ \t]*$/gm;
+  for (const m of markdown.matchAll(fence)) {
+    const indent = m[1];
+    const body = m[4]
+      .split("\n")
+      .map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line))
+      .join("\n");
+    blocks.push({ language: m[3].trim(), body });
+  }
   return blocks;
 }
 
 /** The page with fenced code blocks and inline code removed (what is left is prose and links). */
 export function withoutCode(markdown: string): string {
-  return markdown.replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1[ \t]*$/gm, "").replace(/`[^`\n]*`/g, "");
+  return markdown.replace(/^([ \t]*)(`{3,})[^\n]*\n[\s\S]*?\n\1\2[ \t]*$/gm, "").replace(/`[^`\n]*`/g, "");
 }
 
 /** ATX headings of a level, e.g. 2 for "## Meaning", outside code. */
@@ -37,4 +44,24 @@ export function linkTargets(markdown: string): string[] {
 
 export function isExternal(target: string): boolean {
   return /^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith("#");
+}
+
+/** Text under a heading of any level, up to the next heading of the same or a higher level. */
+export function sectionAt(markdown: string, heading: string): string | undefined {
+  const lines = markdown.split("\n");
+  let inFence = false;
+  let start = -1;
+  let level = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (/^\s*`{3,}/.test(lines[i])) inFence = !inFence;
+    if (inFence) continue;
+    const m = /^(#{1,6}) +(.+?)\s*$/.exec(lines[i]);
+    if (!m) continue;
+    if (start >= 0 && m[1].length <= level) return lines.slice(start, i).join("\n");
+    if (start < 0 && m[2] === heading) {
+      start = i + 1;
+      level = m[1].length;
+    }
+  }
+  return start >= 0 ? lines.slice(start).join("\n") : undefined;
 }

@@ -5,6 +5,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import * as os from "os";
+import { ruleGroups } from "../../components/catalog";
+import { alertmanagerSecretData, apiAlertNamesOf, CONFIG_FILE } from "../../components/monitoring/alertmanager-config";
 import { PROJECT_ROOT } from "../../scripts/lib/mock-runtime";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { STACKS } from "../harness/stack";
@@ -35,6 +38,22 @@ describe.each(STACKS)("Alertmanager config of the %s stack under amtool", (stack
     const r = run(amtool, ["check-config", local.configFile]);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(" - 1 templates");
+  });
+
+  it("stays valid with realistic secret values (quoting, special characters)", () => {
+    const realistic = (key: string, use: "url" | "token") =>
+      use === "url" ? `https://hooks.example.com/services/T0/B0/${key}?a=1&b="x"` : `p@ss: "w'rd" #${key}`;
+    const data = alertmanagerSecretData(config, realistic, apiAlertNamesOf(ruleGroups(config)));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "am-real-"));
+    try {
+      const file = path.join(dir, CONFIG_FILE);
+      fs.writeFileSync(file, data[CONFIG_FILE]);
+      const r = run(amtool, ["check-config", file]);
+      expect(r.stdout + r.stderr).toContain("SUCCESS");
+      expect(r.status).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("routes critical alerts to every critical receiver (pager and chat)", () => {

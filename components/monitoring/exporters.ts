@@ -67,12 +67,14 @@ export function exporters(name: string, deps: ExporterDeps, opts: pulumi.CustomR
       releaseOpts([dsnSecret]),
     ),
     pushgateway: helmRelease(`${name}-pushgateway`, charts.pushgateway, ns, pushgatewayValues(config), releaseOpts()),
+    // Not awaited: its pod starts only once the logging stack has provided the credentials Secret.
     elasticsearchExporter: helmRelease(
       `${name}-elasticsearch-exporter`,
       charts.elasticsearchExporter,
       ns,
       elasticsearchExporterValues(config),
       releaseOpts(),
+      false,
     ),
   };
 }

@@ -14,6 +14,8 @@ export function helmRelease(
   namespace: string,
   values: object,
   opts: pulumi.CustomResourceOptions,
+  /** false for a release whose pods may wait for a Secret another stack creates later. */
+  waitUntilReady = true,
 ): k8s.helm.v3.Release {
   return new k8s.helm.v3.Release(
     name,
@@ -25,8 +27,9 @@ export function helmRelease(
       namespace,
       values,
       skipCrds: true,
-      // Roll back a failed upgrade instead of leaving a half-applied release.
-      atomic: true,
+      // Roll back a failed upgrade instead of leaving a half-applied release (atomic implies waiting).
+      atomic: waitUntilReady,
+      skipAwait: !waitUntilReady,
       timeout: 900,
     },
     opts,

@@ -87,6 +87,14 @@ describe.each(STACKS)("MonitoringStack in the %s stack", (stack) => {
     expect(secretNames).toEqual([v.alertmanager.alertmanagerSpec.configSecret, v.grafana.admin.existingSecret].sort());
   });
 
+  it("waits for every release to be ready except the elasticsearch-exporter, whose Secret comes later", () => {
+    for (const ref of Object.values(charts)) {
+      const r = release(run, ref.chart);
+      const waits = ref !== charts.elasticsearchExporter;
+      expect([r.inputs.atomic, r.inputs.skipAwait]).toEqual([waits, !waits]);
+    }
+  });
+
   it("every exporter release depends on the CRDs (their charts create ServiceMonitors)", () => {
     for (const ref of [charts.postgresExporter, charts.pushgateway, charts.elasticsearchExporter]) {
       const r = release(run, ref.chart);

@@ -89,7 +89,7 @@ export class BackupStack extends pulumi.ComponentResource {
       },
       inNamespace,
     );
-    const pushgatewayUrl = `http://prometheus-pushgateway.${config.namespaces.monitoring}.svc:9091`;
+    const pushgatewayUrl = args.monitoring.pushgatewayUrl;
     for (const mode of SCHEDULED_MODES) {
       new k8s.batch.v1.CronJob(`${name}-${mode}`, backupCronJob(config, mode, { image: this.image, pushgatewayUrl }), {
         parent: this,

@@ -263,6 +263,9 @@ describe.each(STACKS)("backup Kubernetes objects of the %s stack", (stack) => {
       new RegExp(`/cryoprotect-${stack}-backup-image-repo:pg${config.backup.database.serverMajorVersion}-.*@sha256:`),
     );
     expect(JSON.stringify(container.env)).toContain(`"name":"RESTIC_REPOSITORY","value":"s3:s3.`);
+    // The monitoring stack's Pushgateway, in its namespace.
+    const pushgateway = (container.env as { name: string; value?: string }[]).find((e) => e.name === "PUSHGATEWAY_URL");
+    expect(pushgateway?.value).toMatch(new RegExp(`^http://[a-z-]+\\.${config.namespaces.monitoring}\\.svc:9091$`));
   });
 });
 

@@ -143,12 +143,10 @@ export function appSelector(config: StackConfig): { namespace: string; labels: R
 
 /** Dotted path to a Logstash field reference: "url.path" -> "[url][path]". */
 export function fieldRef(path: string): string {
-  return path === "@timestamp"
-    ? "[@timestamp]"
-    : path
-        .split(".")
-        .map((p) => `[${p}]`)
-        .join("");
+  return path
+    .split(".")
+    .map((p) => `[${p}]`)
+    .join("");
 }
 
 /** Where the pipeline leaves the app's timestamp for the date filter. */

@@ -193,7 +193,7 @@ function quoteRuby(code: string): string {
 function indent(text: string, spaces: number): string {
   return text
     .split("\n")
-    .map((l) => (l ? " ".repeat(spaces) + l : l))
+    .map((l) => " ".repeat(spaces) + l)
     .join("\n");
 }
 

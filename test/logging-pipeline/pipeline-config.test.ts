@@ -6,6 +6,7 @@ import {
   logstashPipelines,
   rubyLiteral,
 } from "../../components/logging/pipeline";
+import { pipelineArtifacts } from "../../components/logging/pipeline-artifacts";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { STACKS } from "../harness/stack";
 
@@ -85,8 +86,45 @@ describe("dead-letter pipeline", () => {
   });
 });
 
+test("a config value that would end the single-quoted Ruby code is refused", () => {
+  const config = stackConfig("dev");
+  expect(() => logstashPipeline({ ...config, app: { ...config.app, name: "it's-api" } })).toThrow(/single quote/);
+});
+
 test("Ruby literals escape interpolation and quotes; unsupported values throw", () => {
   expect(rubyLiteral('a"#{x}')).toBe('"a\\"\\#{x}"');
   expect(rubyLiteral({ k: [1, true] })).toBe('{"k" => [1, true]}');
   expect(() => rubyLiteral(null)).toThrow(/no Ruby literal/);
+});
+
+test.each(STACKS)(
+  "%s synth files of the pipeline part: pipelines, retention, Kibana objects, ElastAlert2 rules",
+  (stack) => {
+    const config = stackConfig(stack);
+    const files = pipelineArtifacts(config);
+    expect(Object.keys(files).sort()).toEqual([
+      "elastalert/rules/CriticalLogLine.yaml",
+      "elastalert/rules/ErrorLogSpike.yaml",
+      "elastalert/rules/NewExceptionType.yaml",
+      `elasticsearch/ilm/logs-cryoprotect-${stack}.json`,
+      `elasticsearch/ilm/logs-kubernetes-${stack}.json`,
+      `elasticsearch/index-templates/logs-cryoprotect-${stack}.json`,
+      `elasticsearch/index-templates/logs-kubernetes-${stack}.json`,
+      "kibana/saved-objects.ndjson",
+      "logstash/pipeline/dead-letter.conf",
+      "logstash/pipeline/main.conf",
+    ]);
+    expect(files["logstash/pipeline/main.conf"]).toBe(logstashPipeline(config));
+    expect(pipelineArtifacts(config, "http://am.example:9093")["elastalert/rules/ErrorLogSpike.yaml"]).toContain(
+      "http://am.example:9093",
+    );
+  },
+);
+
+test("dev and prod pipelines differ as configured", () => {
+  const [dev, prod] = STACKS.map((s) => pipelineArtifacts(stackConfig(s)));
+  expect(dev["logstash/pipeline/main.conf"]).toContain('data_stream_namespace => "dev"');
+  expect(prod["logstash/pipeline/main.conf"]).toContain('data_stream_namespace => "prod"');
+  expect(dev["elastalert/rules/ErrorLogSpike.yaml"]).toContain("num_events: 20");
+  expect(prod["elastalert/rules/ErrorLogSpike.yaml"]).toContain("num_events: 50");
 });

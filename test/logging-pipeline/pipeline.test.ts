@@ -128,6 +128,7 @@ describe("redaction", () => {
   test("harmless headers are kept, URLs inside them lose their secret parameters", () => {
     expect(headers.Accept).toBe("application/json");
     expect(headers.Host).toBe("api.cryoprotect.example");
+    expect(headers["X-Forwarded-For"]).toEqual(["10.0.0.1", "10.0.5.7"]);
     expect(headers.Referer).toBe(`https://app.cryoprotect.example/search?q=dmso&access_token=${REDACTED}`);
   });
 

@@ -1,4 +1,6 @@
 /** Structure of the generated Logstash pipelines: a filter step for every rule, and the ECK wiring. */
+import * as fs from "fs";
+import * as path from "path";
 import { ECS_MAPPINGS, fieldRef, REDACTION, secretParamRegex } from "../../components/logging/ecs-mapping";
 import {
   deadLetterPipeline,
@@ -127,4 +129,12 @@ test("dev and prod pipelines differ as configured", () => {
   expect(prod["logstash/pipeline/main.conf"]).toContain('data_stream_namespace => "prod"');
   expect(dev["elastalert/rules/ErrorLogSpike.yaml"]).toContain("num_events: 20");
   expect(prod["elastalert/rules/ErrorLogSpike.yaml"]).toContain("num_events: 50");
+});
+
+test("docs/logging-pipeline.md lists every mapping rule and every secret header", () => {
+  const doc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "logging-pipeline.md"), "utf8");
+  for (const m of ECS_MAPPINGS) {
+    expect(doc).toContain(`| ${m.from.map((f) => `\`${f}\``).join(", ")} | \`${m.to}\` |`);
+  }
+  for (const h of REDACTION.secretHeaders) expect(doc.toLowerCase()).toContain(`\`${h}\``);
 });

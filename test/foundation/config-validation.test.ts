@@ -1,11 +1,15 @@
 import { ConfigError, isValidCron, validateStackConfig } from "../../configs/validate";
 import { lastRecorded, readStackFile, runStack } from "../../scripts/lib/mock-runtime";
 
+// Edits reach arbitrary settings and put wrong types into them on purpose.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Settings = Record<string, any>;
+
 const base = () => readStackFile("dev").plain as Record<string, Record<string, unknown>>;
 const allSecrets = new Set(["dbPassword", "slackWebhookUrl", "heartbeatUrl"]);
 
 /** Deep copy of the dev settings with one edit applied. */
-function devWith(edit: (c: Record<string, any>) => void): Record<string, unknown> {
+function devWith(edit: (c: Settings) => void): Record<string, unknown> {
   const c = structuredClone(base());
   edit(c);
   return c;
@@ -29,7 +33,7 @@ describe("stack config schema", () => {
   });
 
   // Each case is a different mistake; every one must be reported with its path and rule.
-  const badConfigs: [string, (c: Record<string, any>) => void, string[]][] = [
+  const badConfigs: [string, (c: Settings) => void, string[]][] = [
     [
       "daily retention below 1",
       (c) => (c.backup.retention.daily = 0),

@@ -9,7 +9,7 @@ import { BACKUP_DASHBOARD_UID, CRONJOB_NAMES, ScheduledMode } from "./names";
 import { longestGapSeconds } from "./schedule";
 import { secondaryTargets } from "./targets";
 
-function metric(name: BackupMetricName, matchers: Record<string, string> = {}): string {
+function metric(name: BackupMetricName, matchers: Record<string, string>): string {
   const all = { job: BACKUP_PUSHGATEWAY_JOB, ...matchers };
   const text = Object.entries(all)
     .map(([k, v]) => (v.includes("|") ? `${k}=~"${v}"` : `${k}="${v}"`))

@@ -44,7 +44,12 @@ export class BackupStack extends pulumi.ComponentResource {
     const role = backupRole(name, config, storage, aws);
     this.image = backupImage(name, config, aws);
 
-    const password = new random.RandomPassword(`${name}-restic-password`, { length: 48, special: false }, child);
+    // Protected: a replaced password would lock every backup out of its own repository.
+    const password = new random.RandomPassword(
+      `${name}-restic-password`,
+      { length: 48, special: false },
+      { ...child, protect: true },
+    );
     this.resticPassword = pulumi.secret(password.result);
     new k8s.core.v1.Secret(
       `${name}-restic-secret`,

@@ -41,7 +41,8 @@ export function backupStorage(
           enableKeyRotation: true,
           deletionWindowInDays: 30,
         },
-        { parent, provider },
+        // Deleting the key would make every backup in its region unreadable.
+        { parent, provider, protect: true },
       ),
     );
   }
@@ -64,7 +65,11 @@ function hardenedBucket(
 ): aws.s3.Bucket {
   const opts = { parent, provider };
   // Object Lock can only be switched on when the bucket is created.
-  const bucket = new aws.s3.Bucket(name, { bucket: target.bucket, objectLockEnabled: target.objectLock }, opts);
+  const bucket = new aws.s3.Bucket(
+    name,
+    { bucket: target.bucket, objectLockEnabled: target.objectLock },
+    { ...opts, protect: true },
+  );
   const child = { ...opts, parent: bucket };
   const publicAccess = new aws.s3.BucketPublicAccessBlock(
     `${name}-public-access`,

@@ -16,7 +16,7 @@ export type SecretLookup = (key: string, use: SecretUse) => string;
 export const placeholderSecret: SecretLookup = (key, use) =>
   use === "url" ? `https://secret.invalid/<secret:${key}>` : `<secret:${key}>`;
 
-/** Receives what is deliberately dropped (info alerts without a ticket receiver, InfoInhibitor). */
+/** Receives what is deliberately dropped (info alerts when the stack has no ticket receiver). */
 export const NULL_RECEIVER = "null";
 
 /** The API alerts that ApiServiceDown makes redundant (besides the SLO burn-rate alerts). */
@@ -146,8 +146,6 @@ export function alertmanagerConfig(
       group_interval: "1m",
       repeat_interval: "1m",
     },
-    // The chart's helper alert that exists only to inhibit info alerts.
-    { receiver: NULL_RECEIVER, matchers: ['alertname="InfoInhibitor"'] },
     ...fanOut("critical", routing.critical, { repeat_interval: "1h" }),
     ...fanOut("warning", routing.warning),
     { receiver: routing.info ?? NULL_RECEIVER, matchers: ['severity="info"'], repeat_interval: "24h" },
@@ -174,11 +172,6 @@ export function alertmanagerConfig(
         source_matchers: ['alertname="ApiServiceDown"'],
         // Alertmanager anchors the regex: it matches exactly these names.
         target_matchers: [`alertname=~"${apiAlertNames.join("|")}"`],
-      },
-      {
-        source_matchers: ['alertname="InfoInhibitor"'],
-        target_matchers: ['severity="info"'],
-        equal: ["namespace"],
       },
     ],
     receivers: [...am.receivers.map((r) => receiverConfig(r, secret)), { name: NULL_RECEIVER }],

@@ -166,6 +166,14 @@ export function elasticsearchDatasource(config: StackConfig): GrafanaDatasource 
 }
 
 /**
+ * The chart's InfoInhibitor fires for every info alert while nothing worse
+ * fires in its namespace, to silence info alerts. Info alerts here go to a
+ * ticket receiver on purpose, and the Watchdog (info, no namespace) would be
+ * silenced too and trip the dead man's switch.
+ */
+const CHART_ALERTS_WE_DROP = ["InfoInhibitor"];
+
+/**
  * @param chartAlertsWeOverride alert names of the chart's default rules that
  *   our own rules define too (e.g. Watchdog): the chart's copy is disabled so
  *   the alert exists once, with our runbook.
@@ -184,7 +192,7 @@ export function kubePrometheusStackValues(
       create: true,
       // The chart's rules carry our rule label, so one selector picks up both theirs and ours.
       labels: { ...RULES_LABEL },
-      disabled: Object.fromEntries(chartAlertsWeOverride.map((name) => [name, true as const])),
+      disabled: Object.fromEntries([...CHART_ALERTS_WE_DROP, ...chartAlertsWeOverride].map((n) => [n, true as const])),
     },
     prometheus: {
       prometheusSpec: {

@@ -74,9 +74,12 @@ describe("kube-prometheus-stack values", () => {
       expect(sel).toEqual({});
   });
 
-  it("disables only the chart alerts we define ourselves", () => {
-    expect(kubePrometheusStackValues(dev).defaultRules.disabled).toEqual({});
-    expect(kubePrometheusStackValues(dev, ["Watchdog"]).defaultRules.disabled).toEqual({ Watchdog: true });
+  it("disables the chart's InfoInhibitor and the chart alerts we define ourselves, nothing else", () => {
+    expect(kubePrometheusStackValues(dev).defaultRules.disabled).toEqual({ InfoInhibitor: true });
+    expect(kubePrometheusStackValues(dev, ["Watchdog"]).defaultRules.disabled).toEqual({
+      InfoInhibitor: true,
+      Watchdog: true,
+    });
   });
 
   it("Alertmanager reads its whole config from our Secret; nothing secret is in the values", () => {

@@ -66,7 +66,7 @@ describe.each(STACKS)("MonitoringStack in the %s stack", (stack) => {
   it("the chart's Watchdog is disabled because the catalog defines its own", () => {
     expect(values(release(run, "kube-prometheus-stack")).defaultRules).toMatchObject({
       create: true,
-      disabled: { Watchdog: true },
+      disabled: { InfoInhibitor: true, Watchdog: true },
     });
   });
 

@@ -128,9 +128,10 @@ push_run_metrics() { # exit-status
 }
 
 record_repository_metrics() {
-  local size count
-  size=$(restic stats --mode raw-data --json | jq -r .total_size)
-  count=$(restic snapshots --json --host "$BACKUP_HOST" --tag "$SNAPSHOT_TAG" | jq length)
+  local stats size count
+  stats=$(restic stats --mode raw-data --host "$BACKUP_HOST" --tag "$SNAPSHOT_TAG" --json)
+  size=$(jq -r .total_size <<<"$stats")
+  count=$(jq -r .snapshots_count <<<"$stats")
   SUCCESS_METRICS+=("$(gauge cryoprotect_backup_repository_size_bytes "$size")")
   SUCCESS_METRICS+=("$(gauge cryoprotect_backup_snapshot_count "$count")")
   log "repository: $count snapshots of $BACKUP_HOST, $size bytes"
@@ -191,11 +192,12 @@ load_common_config() {
   done
 }
 
-# Verifies the repository can be opened with the password; creates it only when allowed.
+# Verifies the repository can be opened with the password (listing this host's snapshots
+# into $WORK/snapshots.json); creates it only when allowed.
 open_repository() {
   local err="$WORK/open.err" where
   where=$(redact "$RESTIC_REPOSITORY")
-  restic cat config >/dev/null 2>"$err" && return 0
+  restic snapshots --json --host "$BACKUP_HOST" --tag "$SNAPSHOT_TAG" >"$WORK/snapshots.json" 2>"$err" && return 0
   if grep -q 'wrong password' "$err"; then
     die 1 "wrong password for the restic repository $where (or no key matches it)"
   fi
@@ -203,6 +205,7 @@ open_repository() {
     if [[ ${RESTIC_INIT_IF_MISSING:-false} == true && ($MODE == backup || $MODE == full) ]]; then
       log "no repository at $where yet: creating it"
       restic init >/dev/null
+      printf '[]\n' >"$WORK/snapshots.json"
       return 0
     fi
     die 1 "there is no restic repository at $where (create it with 'restic init' or RESTIC_INIT_IF_MISSING=true)"
@@ -260,6 +263,17 @@ session_query() { # sql; prints the result lines
 
 feed() { cat 1>&"$FEED_FD"; }
 
+# pg_dump 15.14+ opens its output with a random psql \restrict key, which alone would change
+# the first chunk of every dump. A key derived from the repository password and the database
+# is as unguessable for the database's contents and keeps that chunk stable.
+restrict_key_args() {
+  pg_dump --help | grep -q -- --restrict-key || return 0
+  local key
+  key=$({ cat "${RESTIC_PASSWORD_FILE:-/dev/null}" 2>/dev/null || true; printf '%s\n%s' "${RESTIC_PASSWORD:-}" "$PGDATABASE"; } |
+    sha256sum | cut -c1-40)
+  dump_args+=("--restrict-key=$key")
+}
+
 # Interrupts restic before it can see end-of-file, and makes sure no snapshot was left.
 abort_backup() { # message
   [[ -z $RESTIC_PID ]] || kill -INT "$RESTIC_PID" 2>/dev/null || true
@@ -287,6 +301,7 @@ run_backup() {
   session_query "SELECT rolname FROM pg_roles WHERE rolname !~ '^pg_' ORDER BY 1;" >"$WORK/roles"
 
   local filename="$PGDATABASE.sql" dump_args=(--format=plain --no-owner "--snapshot=$snapshot")
+  restrict_key_args
   local schema
   for schema in ${BACKUP_SCHEMAS:-}; do dump_args+=("--schema=$schema"); done
 
@@ -441,11 +456,10 @@ run_full() {
 # Prints "id path" of the chosen snapshot: an id, latest, or the last one before a time.
 select_snapshot() { # id-or-latest before-time
   local id=$1 before=$2 limit line time path
+  # An id may name any host's snapshot; latest and --before choose among this host's.
   if [[ $id != latest ]]; then
     restic snapshots --json "$id" >"$WORK/snapshots.json" 2>"$WORK/snapshots.err" ||
       die 1 "no snapshot $id: $(first_lines "$WORK/snapshots.err")"
-  else
-    restic snapshots --json --host "$BACKUP_HOST" --tag "$SNAPSHOT_TAG" >"$WORK/snapshots.json"
   fi
   if [[ -n $before ]]; then
     limit=$(date -d "$before" +%s.%N 2>/dev/null) || die 2 "--before: cannot read the time '$before'"
@@ -495,11 +509,24 @@ SQL
 }
 
 # Creates (NOLOGIN) the roles the dump's grants refer to, read from the snapshot's header.
+# restic is stopped with SIGINT once the header is read: killed by a closed pipe, it
+# would leave its lock behind.
 create_missing_roles() { # id path
-  { restic dump "$1" "$2" 2>/dev/null || true; } | head -c 1048576 2>/dev/null |
-    sed -n "/^$HEADER_END\$/q; s/^$ROLE_PREFIX//p" >"$WORK/header-roles" || true
-  [[ -s $WORK/header-roles ]] || return 0
-  psql_cmd -v "roles=$(<"$WORK/header-roles")" <<'SQL' >/dev/null
+  local line roles="" header_pid header_fd
+  mkfifo "$WORK/header.fifo"
+  restic dump "$1" "$2" >"$WORK/header.fifo" 2>/dev/null &
+  header_pid=$!
+  BACKGROUND_PIDS+=("$header_pid")
+  exec {header_fd}<"$WORK/header.fifo"
+  while IFS= read -r line <&"$header_fd" && [[ $line == "-- cryo-backup "* && $line != "$HEADER_END" ]]; do
+    [[ $line != "$ROLE_PREFIX"* ]] || roles+="${line#"$ROLE_PREFIX"}"$'\n'
+  done
+  kill -INT "$header_pid" 2>/dev/null || true
+  cat <&"$header_fd" >/dev/null
+  exec {header_fd}<&-
+  wait "$header_pid" || true
+  [[ -n $roles ]] || return 0
+  psql_cmd -v "roles=$roles" <<'SQL' >/dev/null
 SELECT format('CREATE ROLE %I NOLOGIN', r) FROM regexp_split_to_table(:'roles', E'\n') AS r
 WHERE r <> '' AND NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) \gexec
 SQL

@@ -21,7 +21,7 @@ function firstSentence(text: string): string {
  * `extraPages` are further generated chapters (e.g. the restore procedure)
  * that the index links next to the handbook.
  */
-export function indexPage(alerts: AlertAcrossStacks[], extraPages: readonly HandbookPage[] = []): string {
+export function indexPage(alerts: AlertAcrossStacks[], extraPages: readonly HandbookPage[]): string {
   // component -> severity -> rows; an alert whose grouping differs by stack is listed in each group.
   const groups = new Map<string, Map<Severity, Row[]>>();
   for (const entry of alerts) {

@@ -5,6 +5,7 @@
 import { StackConfig } from "../../configs/types";
 import { HANDBOOK_PAGES } from "../../components/runbooks/handbook";
 import { renderRunbooks } from "../../components/runbooks";
+import { ProcedureStep, RestoreProcedure } from "../../components/backup/restore-procedure";
 import { fence } from "../../components/runbooks/markdown";
 import { RUNBOOK_SECTIONS } from "../../components/runbooks/page";
 import { LogAlert, PrometheusAlert } from "../../components/shared/alert";
@@ -293,6 +294,54 @@ describe("the index", () => {
     const files = renderRunbooks([{ config: dev, alerts: [] }], dashboards);
     expect(Object.keys(files)).toEqual(["runbooks/README.md"]);
     expect(files["runbooks/README.md"]).toContain("No alerts are defined yet.");
+  });
+});
+
+describe("the restore page", () => {
+  const step = (title: string, text: string, commands: string[]): ProcedureStep => ({ title, text, commands });
+  const procedure = (config: StackConfig): RestoreProcedure => ({
+    title: "Restore",
+    summary: `Snapshots of host cryoprotect-${config.environment}.`,
+    outOfScope: ["Point-in-time recovery inside the provider."],
+    inCluster: [
+      step("Stop the writers", "Pause the backups.", ["kubectl -n backup patch cronjob daily -p '{}'"]),
+      step("Run the restore", "Run it.", [`restore --host cryoprotect-${config.environment}`]),
+    ],
+    disasterRecovery: [
+      step("Get the password", "From Pulumi.", []),
+      ...(config.environment === "prod" ? [step("Use the off-site copy", "eu-west-1.", ["restic snapshots"])] : []),
+    ],
+  });
+  const files = renderRunbooks([], dashboards, [dev, prod].map((config) => ({ config, procedure: procedure(config) })));
+  const text = files["runbooks/restore.md"];
+
+  it("is written when the backup module has a procedure, and the index links it", () => {
+    expect(text).toBeDefined();
+    expect(files["runbooks/README.md"]).toContain("[Restore procedure](restore.md)");
+    expect(renderRunbooks([], dashboards)["runbooks/restore.md"]).toBeUndefined();
+  });
+
+  it("numbers the steps of each part in order and shows a shared step once", () => {
+    expect(headings(text, 2)).toEqual(["Out of scope", "Restore inside the cluster", "Disaster recovery without the cluster"]);
+    expect(headings(text, 3)).toEqual([
+      "1. Stop the writers",
+      "2. Run the restore",
+      "1. Get the password",
+      "2. Use the off-site copy (prod only)",
+    ]);
+    const stop = text.slice(text.indexOf("### 1. Stop the writers"), text.indexOf("### 2. Run the restore"));
+    expect(stop).not.toContain("**In ");
+    expect(codeBlocks(stop)).toEqual([{ language: "sh", body: "kubectl -n backup patch cronjob daily -p '{}'" }]);
+  });
+
+  it("shows a step per stack where the stacks differ, and a step without commands as text only", () => {
+    const run = text.slice(text.indexOf("### 2. Run the restore"), text.indexOf("## Disaster recovery"));
+    for (const config of [dev, prod]) {
+      expect(run).toContain(`**In ${config.environment}:**\n\nRun it.\n\n\`\`\`sh\nrestore --host cryoprotect-${config.environment}\n\`\`\``);
+    }
+    const password = text.slice(text.indexOf("### 1. Get the password"), text.indexOf("### 2. Use the off-site"));
+    expect(codeBlocks(password)).toEqual([]);
+    expect(text).toContain("**In dev:**\n\nSnapshots of host cryoprotect-dev.");
   });
 });
 

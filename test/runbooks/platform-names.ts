@@ -199,10 +199,23 @@ export function shellLines(blocks: { language: string; body: string }[]): string
 
 const VERBS_WITH_NAMES = new Set(["get", "describe", "patch", "edit", "delete", "scale", "label", "annotate"]);
 
-/** Every kubectl invocation in a line, split at pipes, `&&`, `;` and `$(`. */
+/** The simple commands of a line: command substitutions taken out (and left as `$SUB`), then split at `|`, `&&`, `;`. */
+export function commandSegments(line: string): string[] {
+  const segments: string[] = [];
+  let rest = line;
+  const substitution = /\$\(([^()]*)\)/;
+  for (let m = substitution.exec(rest); m; m = substitution.exec(rest)) {
+    segments.push(...m[1].split(/\||&&|;/));
+    rest = rest.replace(m[0], "$SUB");
+  }
+  segments.push(...rest.split(/\||&&|;/));
+  return segments.map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** Every kubectl invocation in a line. */
 export function kubectlReferences(line: string): KubectlReference[] {
   const refs: KubectlReference[] = [];
-  for (const segment of line.split(/\||&&|;|\$\(|\)/)) {
+  for (const segment of commandSegments(line)) {
     const w = words(segment.trim());
     if (w[0] !== "kubectl") continue;
     const command = segment.trim();
@@ -233,6 +246,25 @@ export function kubectlReferences(line: string): KubectlReference[] {
     for (const ref of fromRefs) refs.push({ ...ref, namespace });
   }
   return refs;
+}
+
+/** Objects a `kubectl create <kind> [<type>] <name>` line makes; later commands of the same page may use them. */
+export function createdObjects(line: string): string[] {
+  return commandSegments(line).flatMap((segment) => {
+    const w = words(segment);
+    if (w[0] !== "kubectl") return [];
+    let namespace = "";
+    const positional: string[] = [];
+    for (let i = 1; i < w.length; i++) {
+      if (w[i] === "-n" || w[i] === "--namespace") namespace = w[++i];
+      else if (!w[i].startsWith("-")) positional.push(w[i]);
+    }
+    const [verb, kindWord, ...rest] = positional;
+    const kind = verb === "create" && kindWord ? kindOf(kindWord) : undefined;
+    if (!kind) return [];
+    const name = kind === "Secret" ? rest[1] : rest[0];
+    return name ? [`${kind}/${namespace}/${name}`] : [];
+  });
 }
 
 /** Alertmanager Services that amtool commands address by in-cluster DNS name. */

@@ -220,6 +220,15 @@ describe.each(STACKS)("commands against the %s stack", (stack) => {
     expect(problems).toEqual([]);
   });
 
+  it("every `pulumi stack output` in the handbook reads an output the stack exports", async () => {
+    const outputs = Object.keys((await stackRun(stack)).outputs);
+    const read = handbookLines.flatMap(([file, line]) =>
+      [...line.matchAll(/pulumi stack output ([A-Za-z][A-Za-z0-9]*)/g)].map((m) => [file, m[1]] as const),
+    );
+    expect(read.length).toBeGreaterThan(0);
+    expect(read.filter(([, output]) => !outputs.includes(output))).toEqual([]);
+  });
+
   it("every alert's diagnosis commands name namespaces and objects the stack has", () => {
     const problems = allAlerts(config).flatMap(({ alert }) =>
       alert.commands.flatMap((line) =>

@@ -22,7 +22,8 @@ export interface MetricDefinition<L extends string = string> {
 const HTTP_BUCKETS = [0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] as const;
 const DB_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5] as const;
 
-function metric<L extends string>(definition: MetricDefinition<L>): MetricDefinition<L> {
+/** Checks a definition against MetricDefinition while keeping its literal type (so histograms have buckets). */
+function metric<L extends string, D extends MetricDefinition<L>>(definition: D & MetricDefinition<L>): D {
   return definition;
 }
 

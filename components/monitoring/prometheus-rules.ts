@@ -8,10 +8,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../configs/types";
 import { ruleGroups } from "../catalog";
+import { RULES_LABEL } from "./engine-names";
 import { promRuleGroup } from "./rule-files";
-
-/** Prometheus loads only PrometheusRules carrying this label (its ruleSelector). */
-export const RULE_SELECTOR_LABELS = { "cryoprotect.dev/rules": "true" } as const;
 
 export interface RuleParent {
   crds: pulumi.Resource;
@@ -34,7 +32,8 @@ export function prometheusRules(
             name: group.name,
             namespace: config.namespaces.monitoring,
             labels: {
-              ...RULE_SELECTOR_LABELS,
+              // The Prometheus ruleSelector (chart values) matches this label.
+              ...RULES_LABEL,
               "app.kubernetes.io/part-of": "cryoprotect-observability",
               "cryoprotect.dev/component": group.component,
             },

@@ -28,9 +28,9 @@ export function ruleFilePath(group: RuleGroup): string {
   return `prometheus/rules/${group.name}.yaml`;
 }
 
-export function ruleFiles(config: StackConfig): Record<string, string> {
+export function ruleFiles(config: StackConfig, groups = ruleGroups(config)): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const group of ruleGroups(config)) {
+  for (const group of groups) {
     const path = ruleFilePath(group);
     if (files[path]) throw new Error(`two rule groups are named ${group.name}`);
     files[path] =

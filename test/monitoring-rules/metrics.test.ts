@@ -1,4 +1,4 @@
-import { contractSeriesNames, metrics, seriesNames } from "../../components/monitoring/metrics";
+import { contractSeriesNames, MetricDefinition, metrics, seriesNames } from "../../components/monitoring/metrics";
 
 describe("metrics contract", () => {
   it("names every metric with the cryoprotect_ prefix, counters ending in _total", () => {
@@ -9,8 +9,8 @@ describe("metrics contract", () => {
   });
 
   it("gives histograms strictly increasing buckets and other types none", () => {
-    for (const m of Object.values(metrics)) {
-      const buckets: readonly number[] | undefined = m.buckets;
+    for (const m of Object.values(metrics) as MetricDefinition[]) {
+      const buckets = m.buckets;
       if (m.type !== "histogram") {
         expect(buckets).toBeUndefined();
         continue;

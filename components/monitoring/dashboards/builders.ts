@@ -17,7 +17,7 @@ import {
   VariableSort,
 } from "@grafana/grafana-foundation-sdk/dashboard";
 import * as bargauge from "@grafana/grafana-foundation-sdk/bargauge";
-import { BigValueColorMode } from "@grafana/grafana-foundation-sdk/common";
+import { BigValueColorMode, ReduceDataOptionsBuilder } from "@grafana/grafana-foundation-sdk/common";
 import { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
 import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
@@ -43,10 +43,12 @@ export interface PanelSpec {
   unit: string;
   targets: Target[];
   description?: string;
-  /** Grid width (of 24) and height. */
+  /** Grid width (of 24). */
   width?: number;
-  height?: number;
 }
+
+/** Single-value panels show the latest value (Grafana's reducer id). */
+const lastValue = () => new ReduceDataOptionsBuilder().calcs(["lastNotNull"]);
 
 function query(target: Target, refId: string) {
   return new DataqueryBuilder().expr(target.expr).legendFormat(target.legend).refId(refId);
@@ -62,7 +64,7 @@ export function graph(spec: PanelSpec) {
     .datasource(datasource)
     .unit(spec.unit)
     .min(0)
-    .height(spec.height ?? 8)
+    .height(8)
     .span(spec.width ?? 12)
     .targets(spec.targets.map((t, i) => query(t, refId(i))));
   return spec.description ? panel.description(spec.description) : panel;
@@ -75,12 +77,13 @@ export function singleStat(spec: PanelSpec & { steps: [number | null, string][] 
     .datasource(datasource)
     .unit(spec.unit)
     .colorMode(BigValueColorMode.Background)
+    .reduceOptions(lastValue())
     .thresholds(
       new ThresholdsConfigBuilder()
         .mode(ThresholdsMode.Absolute)
         .steps(spec.steps.map(([value, color]) => ({ value, color }))),
     )
-    .height(spec.height ?? 5)
+    .height(5)
     .span(spec.width ?? 6)
     .targets(spec.targets.map((t, i) => query(t, refId(i)).instant()));
   return spec.description ? panel.description(spec.description) : panel;
@@ -90,11 +93,12 @@ export function singleStat(spec: PanelSpec & { steps: [number | null, string][] 
 export function bars(spec: PanelSpec) {
   return new bargauge.PanelBuilder()
     .title(spec.title)
+    .reduceOptions(lastValue())
     .datasource(datasource)
     .unit(spec.unit)
     .min(0)
-    .height(spec.height ?? 8)
-    .span(spec.width ?? 12)
+    .height(8)
+    .span(12)
     .targets(spec.targets.map((t, i) => query(t, refId(i)).instant()));
 }
 

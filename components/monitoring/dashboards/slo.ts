@@ -53,6 +53,9 @@ function sloRow(kind: SloKind, title: string) {
       graph({
         title: "Burn rate by window (1 = budget lasts exactly the period)",
         unit: "short",
+        description:
+          "Share of bad events in the window divided by the budget (1 - objective). Pages need 14.4 on 1h and 5m " +
+          "or 6 on 6h and 30m; tickets need 3 on 1d and 2h or 1 on 3d and 6h.",
         width: 24,
         targets: SLO_WINDOWS.map((w) => ({
           expr: `max(${sloRecords.errorRatio(kind, w)}{${NS}}) / ${budget(kind)}`,

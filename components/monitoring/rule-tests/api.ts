@@ -67,8 +67,8 @@ export function apiRuleTests(config: StackConfig): RuleTestSuite {
   const busy = 600; // requests per minute: 10/s, above every stack's minRequestRate
   const http = metrics.httpRequestDurationSeconds;
   const db = metrics.dbQueryDurationSeconds;
-  const httpLatency = latencyCases(http.buckets ?? [], c.latencyP95Seconds);
-  const dbLatency = latencyCases(db.buckets ?? [], c.dbLatencyP95Seconds);
+  const httpLatency = latencyCases(http.buckets, c.latencyP95Seconds);
+  const dbLatency = latencyCases(db.buckets, c.dbLatencyP95Seconds);
   const query = { operation: "select", table: "molecules" };
   const errorsAbove = c.errorRatio * 1.05;
   const endpointAbove = Math.min(1, c.endpointErrorRatio * 1.05);
@@ -110,7 +110,7 @@ export function apiRuleTests(config: StackConfig): RuleTestSuite {
       title: `p95 of ${humanizeDuration(httpLatency.p95)} fires`,
       input: histogram(
         http.name,
-        http.buckets ?? [],
+        http.buckets,
         { ...target, method: "GET", endpoint: ENDPOINT },
         httpLatency.slow,
         MINUTES,
@@ -125,7 +125,7 @@ export function apiRuleTests(config: StackConfig): RuleTestSuite {
       title: `p95 just under ${c.latencyP95Seconds}s stays quiet`,
       input: histogram(
         http.name,
-        http.buckets ?? [],
+        http.buckets,
         { ...target, method: "GET", endpoint: ENDPOINT },
         httpLatency.fast,
         MINUTES,
@@ -166,14 +166,14 @@ export function apiRuleTests(config: StackConfig): RuleTestSuite {
     {
       alert: "HighDatabaseLatency",
       title: `query p95 of ${humanizeDuration(dbLatency.p95)} fires`,
-      input: histogram(db.name, db.buckets ?? [], { ...target, ...query }, dbLatency.slow, MINUTES),
+      input: histogram(db.name, db.buckets, { ...target, ...query }, dbLatency.slow, MINUTES),
       evalTime: "15m",
       firing: [{ severity: "warning", labels: { ...api, ...query }, value: humanizeDuration(dbLatency.p95) }],
     },
     {
       alert: "HighDatabaseLatency",
       title: `query p95 just under ${c.dbLatencyP95Seconds}s stays quiet`,
-      input: histogram(db.name, db.buckets ?? [], { ...target, ...query }, dbLatency.fast, MINUTES),
+      input: histogram(db.name, db.buckets, { ...target, ...query }, dbLatency.fast, MINUTES),
       evalTime: "15m",
       firing: [],
     },

@@ -68,7 +68,7 @@ export function sloRulesConfig(config: StackConfig): SloRulesConfig {
  * be a bucket bound; Python clients write whole numbers as "1.0", Go ones as "1".
  */
 export function latencyBucketMatcher(thresholdSeconds: number): string {
-  const buckets: readonly number[] = metrics.httpRequestDurationSeconds.buckets ?? [];
+  const buckets: readonly number[] = metrics.httpRequestDurationSeconds.buckets;
   if (!buckets.includes(thresholdSeconds)) {
     throw new Error(
       `monitoring.slo.latency.thresholdSeconds ${thresholdSeconds} is not a bucket of ` +

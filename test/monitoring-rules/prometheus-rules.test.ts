@@ -1,0 +1,68 @@
+/**
+ * MonitoringStack creates one PrometheusRule per rule group of the catalog
+ * (every module's), labelled for the Prometheus ruleSelector, after the CRDs,
+ * with exactly the groups the committed (promtool-tested) rule files hold.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { ruleGroups } from "../../components/catalog";
+import { RULES_LABEL } from "../../components/monitoring/engine-names";
+import { PROJECT_ROOT } from "../../scripts/lib/mock-runtime";
+import { stackConfig } from "../../scripts/lib/stack-config";
+import { k8sObjects, RecordedResource, stackRun, StackRun, STACKS } from "../harness/stack";
+
+const key = (r: RecordedResource) => `${r.type}::${r.name}`;
+
+describe.each(STACKS)("PrometheusRules of the %s stack", (stack) => {
+  const config = stackConfig(stack);
+  let run: StackRun;
+  let rules: RecordedResource[];
+  beforeAll(async () => {
+    run = await stackRun(stack);
+    rules = k8sObjects(run, "PrometheusRule");
+  });
+
+  it("has one per rule group, named after it, in the monitoring namespace", () => {
+    const groups = ruleGroups(config).map((g) => g.name);
+    expect(rules.map((r) => (r.inputs.metadata as { name: string }).name).sort()).toEqual([...groups].sort());
+    for (const r of rules) {
+      expect(r.inputs.apiVersion).toBe("monitoring.coreos.com/v1");
+      expect((r.inputs.metadata as { namespace: string }).namespace).toBe(config.namespaces.monitoring);
+      expect((r.inputs.metadata as { labels: Record<string, string> }).labels).toMatchObject(RULES_LABEL);
+    }
+  });
+
+  it("depends on the prometheus-operator CRDs and the namespace, as a child of MonitoringStack", () => {
+    const crds = run.resources.find(
+      (r) => r.type === "kubernetes:yaml/v2:ConfigFile" && /monitoring-crds$/.test(r.name),
+    );
+    const ns = k8sObjects(run, "Namespace").find(
+      (r) => (r.inputs.metadata as { name: string }).name === config.namespaces.monitoring,
+    );
+    expect(crds).toBeDefined();
+    expect(ns).toBeDefined();
+    for (const r of rules) {
+      expect(r.dependsOn).toEqual(expect.arrayContaining([key(crds!), key(ns!)]));
+      expect(r.parent).toMatch(/^cryoprotect:monitoring:MonitoringStack::/);
+    }
+  });
+
+  it("holds exactly the groups of the committed rule files", () => {
+    for (const r of rules) {
+      const name = (r.inputs.metadata as { name: string }).name;
+      const file = path.join(PROJECT_ROOT, "configs/generated", stack, "prometheus/rules", `${name}.yaml`);
+      const committed = yaml.load(fs.readFileSync(file, "utf8")) as { groups: unknown[] };
+      expect((r.inputs.spec as { groups: unknown[] }).groups).toEqual(committed.groups);
+    }
+  });
+
+  it("is what the Prometheus of the chart selects", () => {
+    const prometheusRelease = run.resources.find(
+      (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "kube-prometheus-stack",
+    );
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const spec = (prometheusRelease?.inputs.values as any)?.prometheus?.prometheusSpec;
+    expect(spec?.ruleSelector?.matchLabels).toEqual(RULES_LABEL);
+  });
+});

@@ -1,12 +1,14 @@
 /**
- * Run by hand when the ECK specs or the ECK version change:
- *   npx ts-node --transpile-only scripts/extract-eck-fields.ts <path to ECK crds.yaml>
+ * Run by hand when the ECK specs, the operator's values or the ECK version change:
+ *   npx ts-node --transpile-only scripts/extract-eck-fields.ts <ECK crds.yaml> [<eck-operator values.yaml>]
+ * (the values file defaults to eck-operator-values.yaml next to the CRDs).
  *
  * Builds every ECK spec the stacks produce (each stack as configured and with
- * allowMmap flipped), looks each field they use up in the CRD schemas, fails
- * on any field the CRDs lack, and writes the used paths with their CRD types to
- * test/logging-eck/eck-crd-fields.json, which the conformance test checks
- * the specs against (tests never read the CRDs themselves).
+ * allowMmap flipped) and looks each field they use up in the CRD schemas, and
+ * each key of the operator chart's values up in the chart's values.yaml; fails
+ * on anything missing there, and writes what is used (CRD fields with their
+ * types, values key paths) to test/logging-eck/eck-crd-fields.json, which the
+ * tests check the builders against (tests never read the reference files).
  */
 import * as fs from "fs";
 import * as yaml from "js-yaml";
@@ -17,7 +19,8 @@ import { elasticsearch } from "../components/logging/elasticsearch";
 import { filebeat } from "../components/logging/filebeat";
 import { kibana } from "../components/logging/kibana";
 import { logstash } from "../components/logging/logstash";
-import { FieldType, KindFields, SchemaNode, usedFieldTypes } from "./lib/eck-fields";
+import { eckOperatorValues } from "../components/logging/operator";
+import { EckReferenceFields, FieldType, KindFields, SchemaNode, usedFieldTypes, valueKeyPaths } from "./lib/eck-fields";
 import { PROJECT_ROOT } from "./lib/mock-runtime";
 import { allStackConfigs } from "./lib/stack-config";
 
@@ -49,9 +52,10 @@ function configVariants(): StackConfig[] {
 function main(): number {
   const crdFile = process.argv[2];
   if (!crdFile) {
-    console.error("usage: ts-node scripts/extract-eck-fields.ts <ECK crds.yaml>");
+    console.error("usage: ts-node scripts/extract-eck-fields.ts <ECK crds.yaml> [<eck-operator values.yaml>]");
     return 2;
   }
+  const valuesFile = process.argv[3] ?? path.join(path.dirname(crdFile), "eck-operator-values.yaml");
   const crds = (yaml.loadAll(fs.readFileSync(crdFile, "utf8")) as (Crd | null)[]).filter(
     (d): d is Crd => d?.kind === "CustomResourceDefinition",
   );
@@ -69,19 +73,24 @@ function main(): number {
     Logstash: logstash,
     Beat: filebeat,
   };
-  const out: Record<string, KindFields> = {};
+  const crdFields = {} as Record<EckKind, KindFields>;
   for (const kind of Object.keys(builders) as EckKind[]) {
     const schema = schemaOf(kind);
     const fields: Record<string, FieldType> = {};
     for (const config of configVariants()) Object.assign(fields, usedFieldTypes(builders[kind](config).spec, schema));
     const sorted = Object.fromEntries(Object.entries(fields).sort(([a], [b]) => a.localeCompare(b)));
-    out[kind] = { apiVersion: eckApiVersions[kind], fields: sorted };
+    crdFields[kind] = { apiVersion: eckApiVersions[kind], fields: sorted };
   }
+
+  const chartKeys = new Set(valueKeyPaths(yaml.load(fs.readFileSync(valuesFile, "utf8"))));
+  const usedKeys = [...new Set(configVariants().flatMap((c) => valueKeyPaths(eckOperatorValues(c))))].sort();
+  const unknown = usedKeys.filter((k) => !chartKeys.has(k));
+  if (unknown.length > 0) throw new Error(`not keys of ${valuesFile}:\n  ${unknown.join("\n  ")}`);
+
+  const out: EckReferenceFields = { crds: crdFields, operatorValues: usedKeys };
   fs.writeFileSync(OUTPUT, JSON.stringify(out, null, 2) + "\n");
-  const count = Object.values(out).reduce((n, k) => n + Object.keys(k.fields).length, 0);
-  console.log(
-    `Wrote ${count} field paths of ${Object.keys(out).length} kinds to ${path.relative(PROJECT_ROOT, OUTPUT)}`,
-  );
+  const count = Object.values(crdFields).reduce((n, k) => n + Object.keys(k.fields).length, 0);
+  console.log(`Wrote ${count} CRD field paths and ${usedKeys.length} operator values keys to ${OUTPUT}`);
   return 0;
 }
 

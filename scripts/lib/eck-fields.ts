@@ -13,6 +13,21 @@ export interface KindFields {
   fields: Record<string, FieldType>;
 }
 
+/** The committed extract: CRD fields per kind, and the eck-operator chart's values key paths in use. */
+export interface EckReferenceFields {
+  crds: Record<string, KindFields>;
+  operatorValues: string[];
+}
+
+/** Dotted paths of every mapping key in a Helm values document (lists are values, not descended). */
+export function valueKeyPaths(doc: unknown, prefix = ""): string[] {
+  if (!doc || typeof doc !== "object" || Array.isArray(doc)) return [];
+  return Object.entries(doc).flatMap(([key, value]) => {
+    const p = prefix ? `${prefix}.${key}` : key;
+    return [p, ...valueKeyPaths(value, p)];
+  });
+}
+
 /** What a JSON value's own type says, for comparing with the CRD's. */
 function fits(value: unknown, type: FieldType): boolean {
   switch (type) {

@@ -1,7 +1,8 @@
 /**
  * Every field the ECK specs set exists in the ECK 3.5 CRDs, with the CRD's
- * type. The allowed paths come from eck-crd-fields.json, which
- * scripts/extract-eck-fields.ts extracted from the operator's crds.yaml.
+ * type, and every eck-operator values key exists in the chart. The allowed
+ * paths come from eck-crd-fields.json, which scripts/extract-eck-fields.ts
+ * extracted from the operator's crds.yaml and values.yaml.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -11,14 +12,21 @@ import { elasticsearch } from "../../components/logging/elasticsearch";
 import { filebeat } from "../../components/logging/filebeat";
 import { kibana } from "../../components/logging/kibana";
 import { logstash } from "../../components/logging/logstash";
-import { fieldProblems, KindFields, SchemaNode, usedFieldTypes } from "../../scripts/lib/eck-fields";
+import { eckOperatorValues } from "../../components/logging/operator";
+import {
+  EckReferenceFields,
+  fieldProblems,
+  SchemaNode,
+  usedFieldTypes,
+  valueKeyPaths,
+} from "../../scripts/lib/eck-fields";
 import { allStackConfigs } from "../../scripts/lib/stack-config";
 import { k8sObjects, stackRun, STACKS } from "../harness/stack";
 
-const allowed = JSON.parse(fs.readFileSync(path.join(__dirname, "eck-crd-fields.json"), "utf8")) as Record<
-  EckKind,
-  KindFields
->;
+const reference = JSON.parse(
+  fs.readFileSync(path.join(__dirname, "eck-crd-fields.json"), "utf8"),
+) as EckReferenceFields;
+const allowed = reference.crds;
 
 const builders: Record<EckKind, (c: StackConfig) => { apiVersion: string; kind: string; spec: unknown }> = {
   Elasticsearch: elasticsearch,
@@ -61,6 +69,21 @@ describe("ECK specs use only fields of the ECK CRDs", () => {
       expect(registered[0].inputs.spec).toEqual(builders[kind](config).spec);
       expect(fieldProblems(registered[0].inputs.spec, allowed[kind].fields)).toEqual([]);
     }
+  });
+});
+
+describe("eck-operator values", () => {
+  it.each(allStackConfigs().map((c) => [c.environment, c] as const))(
+    "%s: every key set is a key of the chart's values.yaml",
+    (_, config) => {
+      const keys = valueKeyPaths(eckOperatorValues(config));
+      expect(keys.length).toBeGreaterThan(0);
+      expect(keys.filter((k) => !reference.operatorValues.includes(k))).toEqual([]);
+    },
+  );
+
+  it("key paths are read through nested mappings but not lists", () => {
+    expect(valueKeyPaths({ a: { b: 1, c: [{ d: 1 }] }, e: null })).toEqual(["a", "a.b", "a.c", "e"]);
   });
 });
 

@@ -37,12 +37,15 @@ export function retentionHorizonDays(retention: BackupConfig["retention"]): numb
   return retention.daily;
 }
 
+/** Whole bucket; an explicit empty prefix, since the provider warns on an empty `filter {}`. */
+const WHOLE_BUCKET = { prefix: "" };
+
 export function bucketLifecycleRules(config: StackConfig) {
   return [
     {
       id: "expire-noncurrent-versions",
       status: "Enabled",
-      filter: {},
+      filter: WHOLE_BUCKET,
       noncurrentVersionExpiration: { noncurrentDays: retentionHorizonDays(config.backup.retention) },
       // Delete markers whose versions all expired are just clutter.
       expiration: { expiredObjectDeleteMarker: true },
@@ -50,7 +53,7 @@ export function bucketLifecycleRules(config: StackConfig) {
     {
       id: "abort-incomplete-multipart-uploads",
       status: "Enabled",
-      filter: {},
+      filter: WHOLE_BUCKET,
       abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_MULTIPART_DAYS },
     },
   ];

@@ -133,7 +133,10 @@ describe.each(STACKS)("backup storage of the %s stack", (stack) => {
     const abort = rules.find((r) => r.abortIncompleteMultipartUpload)!.abortIncompleteMultipartUpload;
     expect(abort.daysAfterInitiation).toBeGreaterThanOrEqual(1);
     expect(abort.daysAfterInitiation).toBeLessThanOrEqual(7);
-    for (const r of rules) expect(r.status).toBe("Enabled");
+    for (const r of rules) {
+      expect(r.status).toBe("Enabled");
+      expect(r.filter).toEqual({ prefix: "" });
+    }
 
     const lock = configOf(run, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", bucket);
     expect(bucket.inputs.objectLockEnabled).toBe(target.objectLock);

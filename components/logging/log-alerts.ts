@@ -42,7 +42,8 @@ function logCommands(config: StackConfig): string[] {
     `kubectl -n ${app.namespace} logs -l ${selector} --since=15m --tail=200 | grep -Ei '"level": ?"(ERROR|CRITICAL)"'`,
     `kubectl -n ${app.namespace} rollout history deployment/${app.name}`,
     `kubectl -n ${ns} logs deploy/elastalert2 --since=30m | grep -i alert`,
-    `kubectl -n ${ns} get elasticsearch ${elasticsearchName} kibana ${kibanaName}`,
+    `kubectl -n ${ns} get elasticsearch ${elasticsearchName}`,
+    `kubectl -n ${ns} get kibana ${kibanaName}`,
   ];
 }
 

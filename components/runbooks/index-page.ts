@@ -2,7 +2,7 @@
 import { Severity } from "../../configs/types";
 import { HANDBOOK_PAGES, HandbookPage } from "./handbook";
 import { cell } from "./markdown";
-import { AlertAcrossStacks, SEVERITY_ORDER } from "./stacks";
+import { AlertAcrossStacks, SEVERITY_ORDER, StackAlert } from "./stacks";
 
 interface Row {
   name: string;
@@ -25,22 +25,32 @@ export function indexPage(alerts: AlertAcrossStacks[], extraPages: readonly Hand
   // component -> severity -> rows; an alert whose grouping differs by stack is listed in each group.
   const groups = new Map<string, Map<Severity, Row[]>>();
   for (const entry of alerts) {
-    const placements = new Map<string, { component: string; severity: Severity; stacks: string[] }>();
+    const placements = new Map<string, { component: string; severity: Severity; instances: StackAlert[] }>();
     for (const i of entry.instances) {
       const key = `${i.component}\u0000${i.alert.severity}`;
-      const placement = placements.get(key) ?? { component: i.component, severity: i.alert.severity, stacks: [] };
-      placement.stacks.push(i.config.environment);
+      const placement = placements.get(key) ?? { component: i.component, severity: i.alert.severity, instances: [] };
+      placement.instances.push(i);
       placements.set(key, placement);
     }
-    const first = entry.instances[0].alert;
     for (const p of placements.values()) {
+      const stacks = p.instances.map((i) => i.config.environment);
+      // Thresholds often appear in the first sentence: where stacks differ, each stack's is shown.
+      const sentences = new Map<string, string[]>();
+      for (const i of p.instances) {
+        const sentence = firstSentence(i.alert.runbook.meaning);
+        sentences.set(sentence, [...(sentences.get(sentence) ?? []), i.config.environment]);
+      }
+      const meaning =
+        sentences.size === 1
+          ? [...sentences.keys()][0]
+          : [...sentences].map(([sentence, where]) => `${where.join(", ")}: ${sentence}`).join(" ");
       const bySeverity = groups.get(p.component) ?? new Map<Severity, Row[]>();
       const rows = bySeverity.get(p.severity) ?? [];
       rows.push({
         name: entry.name,
-        source: first.source === "prometheus" ? "Prometheus" : "ElastAlert2",
-        stacks: p.stacks.length < entry.stacks.length || entry.missingIn.length > 0 ? p.stacks : undefined,
-        meaning: firstSentence(first.runbook.meaning),
+        source: p.instances[0].alert.source === "prometheus" ? "Prometheus" : "ElastAlert2",
+        stacks: stacks.length < entry.stacks.length || entry.missingIn.length > 0 ? stacks : undefined,
+        meaning,
       });
       bySeverity.set(p.severity, rows);
       groups.set(p.component, bySeverity);

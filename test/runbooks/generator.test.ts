@@ -244,8 +244,9 @@ describe("an alert with a warning and a critical definition", () => {
     expect(section(text, "Diagnosis")!.match(/^- (dev|prod): /gm)).toEqual(["- dev: ", "- prod: "]);
   });
 
-  it("is listed in the index under both severities", () => {
+  it("is listed in the index under both severities, with each stack's meaning where they differ", () => {
     const index = files["runbooks/README.md"];
+    expect(index).toContain(`| dev: ${meaning(dev)} prod: ${meaning(prod)} |`);
     expect(headings(index, 4)).toEqual(["critical", "warning"]);
     expect(index.match(/\| \[HighErrorRate\]\(HighErrorRate\.md\) \|/g)).toHaveLength(2);
   });

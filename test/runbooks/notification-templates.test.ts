@@ -91,6 +91,13 @@ describe.each(allStackConfigs().map((c) => [c.environment, c] as const))("%s not
       ),
   );
 
+  it("tells a template without the links apart (the check can fail)", () => {
+    const rendered = render(dir, dataFile, "{{ .CommonLabels.alertname }} {{ (index .Alerts 0).Annotations.summary }}");
+    expect(rendered).toContain("HighErrorRate 5xx ratio above 5%");
+    expect(rendered).not.toContain(RUNBOOK);
+    expect(rendered).not.toContain(DASHBOARD);
+  });
+
   const templated = configured.filter(([, type]) => type !== "webhook_configs");
   it.each(templated)("%s renders the runbook and the dashboard link", (_name, _type, entry) => {
     const rendered = strings(entry)

@@ -39,7 +39,8 @@ export const sloRecords = {
   objective: (kind: SloKind) => `cryoprotect:slo_${kind}_objective`,
   latencyThreshold: "cryoprotect:slo_latency_threshold_seconds",
   errorRatio: (kind: SloKind, window: SloWindow) => `cryoprotect:slo_${kind}_errors:ratio_rate${window}`,
-  requestRate: (window: SloWindow) => `cryoprotect:slo_requests:rate${window}`,
+  /** 5m for the dashboards' budget sums, 1h for the page's traffic guard. */
+  requestRate: (window: "5m" | "1h") => `cryoprotect:slo_requests:rate${window}`,
   /** Bad events per second; the SLO dashboard sums it over 30 days for the budget left. */
   errorRate5m: (kind: SloKind) => `cryoprotect:slo_${kind}_errors:rate5m`,
 } as const;
@@ -121,13 +122,13 @@ function sloRecordingRules(c: SloRulesConfig): RecordingRule[] {
     { record: sloRecords.objective("latency"), expr: `vector(${c.latencyObjective})` },
     { record: sloRecords.latencyThreshold, expr: `vector(${c.latencyThresholdSeconds})` },
     ...kinds.map((kind) => ({ record: sloRecords.errorRate5m(kind), expr: badRateExpr(kind, "5m", c) })),
-    ...SLO_WINDOWS.flatMap((window) => [
-      ...kinds.map((kind) => ({ record: sloRecords.errorRatio(kind, window), expr: errorRatioExpr(kind, window, c) })),
-      {
-        record: sloRecords.requestRate(window),
-        expr: `sum by (${API_LABELS}) (rate(${metrics.httpRequestsTotal.name}{${c.selector}}[${window}]))`,
-      },
-    ]),
+    ...(["5m", "1h"] as const).map((window) => ({
+      record: sloRecords.requestRate(window),
+      expr: `sum by (${API_LABELS}) (rate(${metrics.httpRequestsTotal.name}{${c.selector}}[${window}]))`,
+    })),
+    ...SLO_WINDOWS.flatMap((window) =>
+      kinds.map((kind) => ({ record: sloRecords.errorRatio(kind, window), expr: errorRatioExpr(kind, window, c) })),
+    ),
   ];
 }
 

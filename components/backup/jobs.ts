@@ -6,7 +6,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../configs/types";
 import { managedByLabels } from "../shared/namespace";
-import { CRONJOB_NAMES, ScheduledMode, SECRET_NAMES, SERVICE_ACCOUNT_NAME, targetSecretName } from "./names";
+import {
+  CRONJOB_NAMES,
+  ScheduledMode,
+  SECRET_NAMES,
+  SERVICE_ACCOUNT_NAME,
+  snapshotHost,
+  targetSecretName,
+} from "./names";
 import { primaryTarget, resticRepositoryUrl, resticTargets, secondaryTargets } from "./targets";
 
 export const BACKUP_UID = 10001;
@@ -65,6 +72,7 @@ export function backupEnv(config: StackConfig, mode: ScheduledMode, pushgatewayU
   const copies = secondaryTargets(config);
   const env: EnvVar[] = [
     { name: "ENVIRONMENT", value: config.environment },
+    { name: "BACKUP_HOST", value: snapshotHost(config) },
     { name: "PGHOST", value: database.host },
     { name: "PGPORT", value: String(database.port) },
     { name: "PGDATABASE", value: database.name },

@@ -1,4 +1,5 @@
 /** Kubernetes and Grafana names of the backup concern, shared by resources, alerts, runbooks and docs. */
+import { StackConfig } from "../../configs/types";
 import { BackupMode } from "./metrics";
 
 export const SERVICE_ACCOUNT_NAME = "cryoprotect-backup";
@@ -25,3 +26,11 @@ export function targetSecretName(targetName: string): string {
 }
 
 export const BACKUP_DASHBOARD_UID = "cryoprotect-backups";
+
+/**
+ * The restic host every snapshot of the stack is taken as (BACKUP_HOST):
+ * retention and `latest` group snapshots by it, so it must never change.
+ */
+export function snapshotHost(config: StackConfig): string {
+  return `cryoprotect-${config.environment}`;
+}

@@ -4,7 +4,7 @@
  * and recovery chapter from the same steps the docs and tests use.
  */
 import { StackConfig } from "../../configs/types";
-import { CRONJOB_NAMES, SECRET_NAMES } from "./names";
+import { CRONJOB_NAMES, SECRET_NAMES, snapshotHost } from "./names";
 import { primaryTarget, resticRepositoryUrl, S3Target, s3Targets } from "./targets";
 
 export interface ProcedureStep {
@@ -24,11 +24,6 @@ export interface RestoreProcedure {
   inCluster: ProcedureStep[];
   /** Restore without the cluster: from a workstation, from the primary or the off-site bucket. */
   disasterRecovery: ProcedureStep[];
-}
-
-/** The restic host every snapshot of the stack is taken as (the script's default BACKUP_HOST). */
-export function snapshotHost(config: StackConfig): string {
-  return `cryoprotect-${config.environment}`;
 }
 
 /** A one-off Job from the daily CronJob (same image, service account, secrets), with a jq edit applied. */

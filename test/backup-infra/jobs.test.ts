@@ -98,6 +98,7 @@ describe.each(STACKS)("backup CronJobs of the %s stack", (stack) => {
     const primary = c.backup.targets.find((t) => t.kind === "s3" && t.primary) as { region: string; bucket: string };
     expect(env).toMatchObject({
       ENVIRONMENT: c.environment,
+      BACKUP_HOST: `cryoprotect-${c.environment}`,
       PGHOST: database.host,
       PGPORT: String(database.port),
       PGDATABASE: database.name,

@@ -9,8 +9,8 @@ import * as os from "os";
 import * as path from "path";
 import { StackConfig } from "../../configs/types";
 import { backupCronJob } from "../../components/backup/jobs";
-import { CRONJOB_NAMES } from "../../components/backup/names";
-import { restoreProcedure, snapshotHost } from "../../components/backup/restore-procedure";
+import { CRONJOB_NAMES, snapshotHost } from "../../components/backup/names";
+import { restoreProcedure } from "../../components/backup/restore-procedure";
 import { readStackFile } from "../../scripts/lib/mock-runtime";
 import { STACKS } from "../harness/stack";
 

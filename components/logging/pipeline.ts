@@ -58,7 +58,10 @@ function rubyWholeStringPattern(pattern: string): string {
   return pattern.replace(/^\^/, "\\A").replace(/\$$/, "\\z");
 }
 
-/** The filter's `init`: the rules as Ruby data, and the steps as lambdas. */
+/**
+ * The filter's `init`: the rules as Ruby data, and the steps as lambdas, in
+ * instance variables of the filter (prefixed, so none shadows the plugin's own).
+ */
 export function rubyInit(config: StackConfig): string {
   const selector = appSelector(config);
   const mappings = ECS_MAPPINGS.map((m) => [
@@ -84,17 +87,17 @@ export function rubyInit(config: StackConfig): string {
     redacted: REDACTED,
   };
   return [
-    ...Object.entries(constants).map(([k, v]) => `@${k} = ${rubyLiteral(v)}`),
-    `@secret_header_re = Regexp.new(${rubyLiteral(REDACTION.secretHeaderPattern)}, Regexp::IGNORECASE)`,
-    `@secret_param_re = Regexp.new(${rubyLiteral(secretParamRegex())}, Regexp::IGNORECASE)`,
-    `@numeric_re = Regexp.new(${rubyLiteral(rubyWholeStringPattern(NUMERIC_PATTERN))})`,
+    ...Object.entries(constants).map(([k, v]) => `@cp_${k} = ${rubyLiteral(v)}`),
+    `@cp_secret_header_re = Regexp.new(${rubyLiteral(REDACTION.secretHeaderPattern)}, Regexp::IGNORECASE)`,
+    `@cp_secret_param_re = Regexp.new(${rubyLiteral(secretParamRegex())}, Regexp::IGNORECASE)`,
+    `@cp_numeric_re = Regexp.new(${rubyLiteral(rubyWholeStringPattern(NUMERIC_PATTERN))})`,
     RUBY_STEPS,
   ].join("\n");
 }
 
 const RUBY_STEPS = `
-@convert = lambda do |value, conversion|
-  numeric = value.is_a?(Numeric) || (value.is_a?(String) && @numeric_re.match?(value))
+@cp_convert = lambda do |value, conversion|
+  numeric = value.is_a?(Numeric) || (value.is_a?(String) && @cp_numeric_re.match?(value))
   case conversion
   when "integer"
     number = numeric ? Float(value) : nil
@@ -110,76 +113,76 @@ const RUBY_STEPS = `
   end
 end
 
-@redact_text = lambda do |text|
-  text.gsub(@secret_param_re) { "#{$1}#{$2}=" + @redacted }
+@cp_redact_text = lambda do |text|
+  text.gsub(@cp_secret_param_re) { "#{$1}#{$2}=" + @cp_redacted }
 end
 
-@secret_header = lambda do |name|
+@cp_secret_header = lambda do |name|
   normalized = name.to_s.downcase.tr("_", "-").sub(/\\Ahttp-/, "")
-  @secret_headers.include?(normalized) || @secret_header_re.match?(normalized)
+  @cp_secret_headers.include?(normalized) || @cp_secret_header_re.match?(normalized)
 end
 
-@redact = lambda do |event|
-  @header_fields.each do |field|
+@cp_redact = lambda do |event|
+  @cp_header_fields.each do |field|
     headers = event.get(field)
     next unless headers.is_a?(Hash)
     event.set(field, headers.map { |name, value|
-      [name, @secret_header.call(name) ? @redacted : (value.is_a?(String) ? @redact_text.call(value) : value)]
+      [name, @cp_secret_header.call(name) ? @cp_redacted : (value.is_a?(String) ? @cp_redact_text.call(value) : value)]
     }.to_h)
   end
-  @text_fields.each do |field|
+  @cp_text_fields.each do |field|
     text = event.get(field)
-    event.set(field, @redact_text.call(text)) if text.is_a?(String)
+    event.set(field, @cp_redact_text.call(text)) if text.is_a?(String)
   end
 end
 
-@app_event = lambda do |event|
+@cp_app_event = lambda do |event|
   labels = event.get("[kubernetes][labels]")
   labels = {} unless labels.is_a?(Hash)
-  event.get("[kubernetes][namespace]") == @app_namespace &&
-    @app_labels.all? { |key, value| (labels[key].nil? ? labels[key.tr(".", "_")] : labels[key]) == value }
+  event.get("[kubernetes][namespace]") == @cp_app_namespace &&
+    @cp_app_labels.all? { |key, value| (labels[key].nil? ? labels[key.tr(".", "_")] : labels[key]) == value }
 end
 
-@expand_dotted = lambda do |event|
+@cp_expand_dotted = lambda do |event|
   event.to_hash.keys.select { |key| key.include?(".") }.each do |key|
     value = event.remove("[#{key}]")
     event.set("[" + key.split(".").join("][") + "]", value)
   end
 end
 
-@map_json = lambda do |event|
-  values = @mappings.map do |from, _to, conversion|
+@cp_map_json = lambda do |event|
+  values = @cp_mappings.map do |from, _to, conversion|
     source = from.map { |ref| event.get(ref) }.find { |value| !value.nil? }
-    source.nil? ? nil : @convert.call(source, conversion)
+    source.nil? ? nil : @cp_convert.call(source, conversion)
   end
-  @source_roots.each { |root| event.remove(root) }
-  @mappings.each_with_index { |(_from, to, _conversion), i| event.set(to, values[i]) unless values[i].nil? }
-  event.set("[ecs][version]", @ecs_version)
+  @cp_source_roots.each { |root| event.remove(root) }
+  @cp_mappings.each_with_index { |(_from, to, _conversion), i| event.set(to, values[i]) unless values[i].nil? }
+  event.set("[ecs][version]", @cp_ecs_version)
 end
 
-@health_check = lambda do |event|
+@cp_health_check = lambda do |event|
   status = event.get("[http][response][status_code]")
-  @health_paths.include?(event.get("[url][path]")) &&
+  @cp_health_paths.include?(event.get("[url][path]")) &&
     !(status.is_a?(Numeric) && status >= 400) && event.get("[error][type]").nil?
 end`;
 
 /** The filter's `code`, run once per event. */
 export function rubyCode(): string {
   return `begin
-  app = @app_event.call(event)
-  event.set("[data_stream]", {"type" => "logs", "dataset" => app ? "cryoprotect" : "kubernetes", "namespace" => @environment})
+  app = @cp_app_event.call(event)
+  event.set("[data_stream]", {"type" => "logs", "dataset" => app ? "cryoprotect" : "kubernetes", "namespace" => @cp_environment})
   if app
-    if @log_format == "ecs" then @expand_dotted.call(event) else @map_json.call(event) end
-    event.set("[service][name]", @service_name)
-    event.set("[service][environment]", @environment)
+    if @cp_log_format == "ecs" then @cp_expand_dotted.call(event) else @cp_map_json.call(event) end
+    event.set("[service][name]", @cp_service_name)
+    event.set("[service][environment]", @cp_environment)
   end
-  if app && @health_check.call(event)
+  if app && @cp_health_check.call(event)
     event.cancel
   else
-    @redact.call(event)
+    @cp_redact.call(event)
   end
 rescue StandardError => e
-  event.to_hash.keys.each { |key| event.remove("[#{key}]") unless @fail_closed_keep.include?(key) }
+  event.to_hash.keys.each { |key| event.remove("[#{key}]") unless @cp_fail_closed_keep.include?(key) }
   event.tag(${rubyLiteral(FAILURE_TAG)})
   event.set("[error][message]", "pipeline filter failed (#{e.class}); request fields removed")
 end`;

@@ -35,16 +35,16 @@ describe.each(STACKS)("%s main.conf", (stack) => {
   test("every redaction rule is in the filter", () => {
     for (const h of REDACTION.secretHeaders) expect(conf).toContain(`"${h}"`);
     for (const f of [...REDACTION.headerFields, ...REDACTION.textFields]) expect(conf).toContain(`"${fieldRef(f)}"`);
-    expect(conf).toContain(`@secret_param_re = Regexp.new(${rubyLiteral(secretParamRegex())}, Regexp::IGNORECASE)`);
+    expect(conf).toContain(`@cp_secret_param_re = Regexp.new(${rubyLiteral(secretParamRegex())}, Regexp::IGNORECASE)`);
     expect(conf).toContain(`Regexp.new(${rubyLiteral(REDACTION.secretHeaderPattern)}, Regexp::IGNORECASE)`);
   });
 
   test("health-check paths, the app's selector and the log format come from the stack config", () => {
-    expect(conf).toContain(`@health_paths = ${rubyLiteral(config.app.healthCheckPaths)}`);
-    expect(conf).toContain(`@app_namespace = ${rubyLiteral(config.app.namespace)}`);
-    expect(conf).toContain(`@app_labels = ${rubyLiteral(config.app.serviceSelector)}`);
-    expect(conf).toContain(`@log_format = "${config.app.logFormat}"`);
-    expect(conf).toContain(`@service_name = "${config.app.name}"`);
+    expect(conf).toContain(`@cp_health_paths = ${rubyLiteral(config.app.healthCheckPaths)}`);
+    expect(conf).toContain(`@cp_app_namespace = ${rubyLiteral(config.app.namespace)}`);
+    expect(conf).toContain(`@cp_app_labels = ${rubyLiteral(config.app.serviceSelector)}`);
+    expect(conf).toContain(`@cp_log_format = "${config.app.logFormat}"`);
+    expect(conf).toContain(`@cp_service_name = "${config.app.name}"`);
   });
 
   test("routes to the two data streams through ECK's Elasticsearch reference", () => {

@@ -289,7 +289,7 @@ describe("the generated Ruby filter does what the reference does (executed with 
 
   test("a failing filter fails closed: request data is removed, the event is tagged", () => {
     // Simulate a step raising half-way, after the mapping and before the redaction.
-    const conf = logstashPipeline(dev).replace("    @redact.call(event)\n", '    raise ArgumentError, "boom"\n');
+    const conf = logstashPipeline(dev).replace("    @cp_redact.call(event)\n", '    raise ArgumentError, "boom"\n');
     expect(conf).toContain("boom");
     const [out] = rubyFilter(conf, [requestCompleted(dev)]);
     expect(Object.keys(out!).sort()).toEqual([

@@ -13,6 +13,7 @@
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
+import * as prettier from "prettier";
 import { StackConfig } from "../configs/types";
 import { eckApiVersions, EckKind } from "../components/logging/eck-types";
 import { elasticsearch } from "../components/logging/elasticsearch";
@@ -49,7 +50,7 @@ function configVariants(): StackConfig[] {
   ]);
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const crdFile = process.argv[2];
   if (!crdFile) {
     console.error("usage: ts-node scripts/extract-eck-fields.ts <ECK crds.yaml> [<eck-operator values.yaml>]");
@@ -88,10 +89,18 @@ function main(): number {
   if (unknown.length > 0) throw new Error(`not keys of ${valuesFile}:\n  ${unknown.join("\n  ")}`);
 
   const out: EckReferenceFields = { crds: crdFields, operatorValues: usedKeys };
-  fs.writeFileSync(OUTPUT, JSON.stringify(out, null, 2) + "\n");
+  // Formatted as `prettier --check` expects it of a committed file.
+  const style = await prettier.resolveConfig(OUTPUT);
+  fs.writeFileSync(OUTPUT, await prettier.format(JSON.stringify(out), { ...style, filepath: OUTPUT }));
   const count = Object.values(crdFields).reduce((n, k) => n + Object.keys(k.fields).length, 0);
   console.log(`Wrote ${count} CRD field paths and ${usedKeys.length} operator values keys to ${OUTPUT}`);
   return 0;
 }
 
-process.exit(main());
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -123,6 +123,16 @@ export function secretParamRegex(rules: RedactionRules = REDACTION): string {
   return `(^|[?&;\\s])([^=&;#\\s]*(?:${rules.secretParamPattern})[^=&;#\\s]*)=([^&;#\\s]*)`;
 }
 
+/**
+ * Regular expression (source, case-insensitive) matching a JSON member whose
+ * key names a secret header or parameter, e.g. `"Authorization": "Bearer x"`
+ * inside a logged JSON text: group 1 is up to the opening quote of the value,
+ * group 2 the value, group 3 its closing quote.
+ */
+export function secretJsonMemberRegex(rules: RedactionRules = REDACTION): string {
+  return `("[^"]*(?:${rules.secretHeaderPattern}|${rules.secretParamPattern})[^"]*"\\s*:\\s*")((?:[^"\\\\]|\\\\.)*)(")`;
+}
+
 /** Only plain decimal numbers convert; "", "1e" or "abc" do not. */
 export const NUMERIC_PATTERN = "^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$";
 

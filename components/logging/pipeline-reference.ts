@@ -15,6 +15,7 @@ import {
   NUMERIC_PATTERN,
   REDACTED,
   REDACTION,
+  secretJsonMemberRegex,
   secretParamRegex,
 } from "./ecs-mapping";
 
@@ -66,9 +67,15 @@ export function convert(value: unknown, conversion: Conversion): unknown {
 }
 
 export function redactText(text: string): string {
-  return text.replace(new RegExp(secretParamRegex(), "gim"), (_m, before: string, name: string) => {
-    return `${before}${name}=${REDACTED}`;
-  });
+  return text
+    .replace(
+      new RegExp(secretParamRegex(), "gim"),
+      (_m, before: string, name: string) => `${before}${name}=${REDACTED}`,
+    )
+    .replace(
+      new RegExp(secretJsonMemberRegex(), "gi"),
+      (_m, key: string, _v: string, end: string) => `${key}${REDACTED}${end}`,
+    );
 }
 
 export function isSecretHeader(name: string): boolean {

@@ -21,6 +21,7 @@ import {
   NUMERIC_PATTERN,
   REDACTED,
   REDACTION,
+  secretJsonMemberRegex,
   secretParamRegex,
 } from "./ecs-mapping";
 import { logstashBeatsPort, logstashElasticsearchClusterName, logstashPipelineKey } from "./names";
@@ -90,6 +91,7 @@ export function rubyInit(config: StackConfig): string {
     ...Object.entries(constants).map(([k, v]) => `@cp_${k} = ${rubyLiteral(v)}`),
     `@cp_secret_header_re = Regexp.new(${rubyLiteral(REDACTION.secretHeaderPattern)}, Regexp::IGNORECASE)`,
     `@cp_secret_param_re = Regexp.new(${rubyLiteral(secretParamRegex())}, Regexp::IGNORECASE)`,
+    `@cp_secret_json_re = Regexp.new(${rubyLiteral(secretJsonMemberRegex())}, Regexp::IGNORECASE)`,
     `@cp_numeric_re = Regexp.new(${rubyLiteral(rubyWholeStringPattern(NUMERIC_PATTERN))})`,
     RUBY_STEPS,
   ].join("\n");
@@ -114,7 +116,7 @@ const RUBY_STEPS = `
 end
 
 @cp_redact_text = lambda do |text|
-  text.gsub(@cp_secret_param_re) { "#{$1}#{$2}=" + @cp_redacted }
+  text.gsub(@cp_secret_param_re) { "#{$1}#{$2}=" + @cp_redacted }.gsub(@cp_secret_json_re) { $1 + @cp_redacted + $3 }
 end
 
 @cp_secret_header = lambda do |name|

@@ -14,7 +14,7 @@ import { applyPipeline, convert, getPath, LogEvent } from "../../components/logg
 import { logstashPipeline } from "../../components/logging/pipeline";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { STACKS } from "../harness/stack";
-import { ecsLine, healthCheck, otherPodLine, requestCompleted, requestFailed } from "./samples";
+import { ecsLine, healthCheck, otherPodLine, rawJsonMessage, requestCompleted, requestFailed } from "./samples";
 
 const dev = stackConfig("dev");
 const ecsConfig: StackConfig = { ...dev, app: { ...dev.app, logFormat: "ecs" } };
@@ -148,6 +148,14 @@ describe("redaction", () => {
     for (const s of secrets) expect([s, text.includes(`"${s}`) || text.includes(`=${s}`)]).toEqual([s, false]);
   });
 
+  test("secret members of JSON text (a raw line left in message) are redacted, others kept", () => {
+    const out = run(dev, rawJsonMessage(dev));
+    expect(out.message).toBe(
+      `{"level": "INFO", "request": {"headers": {"Authorization": "${REDACTED}", "X-Api-Key": "${REDACTED}", ` +
+        `"Accept": "text/html"}, "body": {"password": "${REDACTED}", "user": "bob"}}}`,
+    );
+  });
+
   test("other pods' lines are redacted too", () => {
     const other = run(dev, otherPodLine());
     expect(other.message).toBe(`10.0.0.1 - - "GET /callback?code=1&api_key=${REDACTED} HTTP/1.1" 200`);
@@ -268,6 +276,7 @@ describe("the generated Ruby filter does what the reference does (executed with 
     healthCheck(c, "/health", 503),
     ...REDACTION.secretHeaders.map((h) => requestCompleted(c, { request: { headers: { [h.toUpperCase()]: "v" } } })),
     otherPodLine(),
+    rawJsonMessage(c),
     { ...requestCompleted(c), kubernetes: { namespace: c.app.namespace, labels: { app: "redis" } } },
   ];
 

@@ -140,6 +140,18 @@ export function ecsLine(config: StackConfig, overrides: Record<string, unknown> 
   };
 }
 
+/** An app line without its own message: Filebeat leaves the raw JSON text in `message`. */
+export function rawJsonMessage(config: StackConfig): LogEvent {
+  return {
+    ...filebeatFields,
+    kubernetes: appPod(config),
+    message:
+      '{"level": "INFO", "request": {"headers": {"Authorization": "Bearer raw-secret", "X-Api-Key": "raw-key", ' +
+      '"Accept": "text/html"}, "body": {"password": "p\\"w", "user": "bob"}}}',
+    level: "INFO",
+  };
+}
+
 /** A line of another pod, with a secret in a logged URL. */
 export function otherPodLine(): LogEvent {
   return {

@@ -1,7 +1,13 @@
 /** Structure of the generated Logstash pipelines: a filter step for every rule, and the ECK wiring. */
 import * as fs from "fs";
 import * as path from "path";
-import { ECS_MAPPINGS, fieldRef, REDACTION, secretParamRegex } from "../../components/logging/ecs-mapping";
+import {
+  ECS_MAPPINGS,
+  fieldRef,
+  REDACTION,
+  secretJsonMemberRegex,
+  secretParamRegex,
+} from "../../components/logging/ecs-mapping";
 import {
   deadLetterPipeline,
   logstashPipeline,
@@ -37,6 +43,9 @@ describe.each(STACKS)("%s main.conf", (stack) => {
     for (const f of [...REDACTION.headerFields, ...REDACTION.textFields]) expect(conf).toContain(`"${fieldRef(f)}"`);
     expect(conf).toContain(`@cp_secret_param_re = Regexp.new(${rubyLiteral(secretParamRegex())}, Regexp::IGNORECASE)`);
     expect(conf).toContain(`Regexp.new(${rubyLiteral(REDACTION.secretHeaderPattern)}, Regexp::IGNORECASE)`);
+    expect(conf).toContain(
+      `@cp_secret_json_re = Regexp.new(${rubyLiteral(secretJsonMemberRegex())}, Regexp::IGNORECASE)`,
+    );
   });
 
   test("health-check paths, the app's selector and the log format come from the stack config", () => {

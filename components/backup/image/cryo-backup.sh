@@ -314,7 +314,10 @@ run_backup() {
   printf '%s\n%s\n' "$roles" "$HEADER_END" | feed || abort_backup "restic stopped: $(first_lines "$WORK/restic.err")"
 
   log "dumping $PGDATABASE from ${PGHOST:-localhost}:${PGPORT:-5432} into snapshot host $BACKUP_HOST"
-  setpriv --pdeathsig TERM pg_dump -w "${dump_args[@]}" 1>&"$FEED_FD" 2>"$WORK/pg_dump.err" &
+  # Synchronized scans would let pg_dump start a table mid-way when another session scans it
+  # (the row count here, the app): rows in a different order every day, and less deduplication.
+  PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c synchronize_seqscans=off" \
+    setpriv --pdeathsig TERM pg_dump -w "${dump_args[@]}" 1>&"$FEED_FD" 2>"$WORK/pg_dump.err" &
   DUMP_PID=$!
   session_query "$(table_counts_sql)" >"$WORK/counts"
   wait "$DUMP_PID" || dump_status=$?

@@ -1,4 +1,6 @@
 /** The CronJob builders, as pure functions of each stack's config. */
+import * as fs from "fs";
+import * as path from "path";
 import { StackConfig } from "../../configs/types";
 import {
   backupCronJob,
@@ -8,7 +10,7 @@ import {
   SCHEDULED_MODES,
   TTL_SECONDS_AFTER_FINISHED,
 } from "../../components/backup/jobs";
-import { readStackFile } from "../../scripts/lib/mock-runtime";
+import { PROJECT_ROOT, readStackFile } from "../../scripts/lib/mock-runtime";
 import { STACKS } from "../harness/stack";
 
 const config = (stack: string) => readStackFile(stack).plain as unknown as StackConfig;
@@ -166,4 +168,23 @@ describe("copy targets in the job environment", () => {
     const env = backupEnv(config("dev"), "full", inputs.pushgatewayUrl);
     expect(env.find((e) => e.name === "COPY_REPOSITORIES")!.value).toBe("");
   });
+});
+
+describe("contract with the backup script", () => {
+  const header = fs
+    .readFileSync(path.join(PROJECT_ROOT, "components/backup/image/cryo-backup.sh"), "utf8")
+    .split(/^set -euo/m)[0];
+  // Read by restic, the shell or mktemp themselves rather than by the script.
+  const standard = ["TMPDIR", "HOME", "RESTIC_CACHE_DIR"];
+
+  it.each(STACKS.flatMap((stack) => SCHEDULED_MODES.map((mode) => [stack, mode] as const)))(
+    "%s %s: every variable the job sets is one the script documents, and the mode is one it has",
+    (stack, mode) => {
+      const container = podOf(backupCronJob(config(stack), mode, inputs)).containers[0];
+      for (const { name } of container.env.filter((e) => !standard.includes(e.name))) {
+        expect(header).toMatch(new RegExp(`\\b${name}\\b`));
+      }
+      expect(header).toMatch(new RegExp(`cryo-backup\\.sh ${mode}\\b`));
+    },
+  );
 });

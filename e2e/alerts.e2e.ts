@@ -79,31 +79,49 @@ describe("alerts from the dev stack's generated rules reach the right receivers"
     expect(new Set(delivered.map((d) => d.receiver))).toEqual(expectedReceivers("warning"));
   });
 
-  test("a successful backup into a local restic repository pushes its metrics and raises no backup alert", async () => {
+  test("a full backup and a restore drill into a local restic repository push their metrics and raise no backup alert", async () => {
     const result = await scenario("healthy");
-    const backup = backupRun(result);
-    expect({ exitCode: backup.exitCode, output: backup.exitCode === 0 ? "" : backup.output }).toEqual({
-      exitCode: 0,
-      output: "",
-    });
-    const success = await run.env.cell("healthy").query('cryoprotect_backup_success{mode="backup"}');
-    expect(success.map((s) => s.value[1])).toEqual(["1"]);
+    for (const step of [backupRun(result), result.drill!]) {
+      expect({ exitCode: step.exitCode, output: step.exitCode === 0 ? "" : step.output }).toEqual({
+        exitCode: 0,
+        output: "",
+      });
+    }
+    const healthy = run.env.cell("healthy");
+    const values = async (expr: string) => (await healthy.query(expr)).map((s) => s.value[1]);
+    expect(await values('cryoprotect_backup_success{mode="full"}')).toEqual(["1"]);
+    expect(await values('cryoprotect_backup_check_success{mode="full"}')).toEqual(["1"]);
+    expect(await values('cryoprotect_backup_success{mode="drill"}')).toEqual(["1"]);
+    expect(await values('cryoprotect_backup_drill_success{mode="drill"}')).toEqual(["1"]);
     const backupAlerts = run.alertCatalog.filter((a) => a.component === "backup").map((a) => a.name);
-    expect(backupAlerts).toEqual(expect.arrayContaining(["BackupTooOld", "BackupJobFailed"]));
+    expect(backupAlerts).toEqual(expect.arrayContaining(["BackupTooOld", "BackupJobFailed", "RestoreDrillFailed"]));
     const seen = [
-      ...result.prometheusAlerts.map((a) => a.labels.alertname),
-      ...result.delivered.map((d) => d.alert.labels.alertname),
+      ...result.prometheusAlerts.map((a) => `${a.labels.alertname} (${a.state})`),
+      ...result.delivered.map((d) => `${d.alert.labels.alertname} (delivered)`),
     ];
-    expect(seen.filter((name) => backupAlerts.includes(name))).toEqual([]);
+    expect(seen.filter((name) => backupAlerts.includes(name.split(" ")[0]))).toEqual([]);
   });
 
   test("healthy traffic: only Watchdog fires, at the heartbeat receiver", async () => {
     const result = await scenario("healthy");
     const heartbeat = run.env.config.monitoring.alertmanager.routing.heartbeat;
-    expect(new Set(result.delivered.map((d) => `${d.alert.labels.alertname} -> ${d.receiver}`))).toEqual(
-      new Set([`Watchdog -> ${heartbeat}`]),
+    // node-exporter reports the real machine: when other work kept it busy, HighCpuUsage is a true alarm.
+    const hostBusy = result.hostCpuBusyPercent!;
+    const hostBusyAlerts = hostBusy >= run.env.config.monitoring.thresholds.cpuWarningPercent ? ["HighCpuUsage"] : [];
+    const pending = result.prometheusAlerts.filter((a) => a.state === "pending").map((a) => a.labels.alertname);
+    process.stdout.write(
+      `\nHealthy cell: machine CPU busy ${hostBusy.toFixed(0)}% during the run` +
+        (hostBusyAlerts.length ? " (HighCpuUsage is then a true alarm and allowed)" : "") +
+        `; pending (not firing) at the end: ${pending.join(", ") || "none"}\n`,
     );
-    expect(result.prometheusAlerts.map((a) => `${a.labels.alertname} ${a.state}`)).toEqual(["Watchdog firing"]);
+    const others = (names: string[]) => names.filter((n) => n !== "Watchdog" && !hostBusyAlerts.includes(n));
+    expect(others(result.delivered.map((d) => d.alert.labels.alertname))).toEqual([]);
+    expect(
+      new Set(result.delivered.filter((d) => d.alert.labels.alertname === "Watchdog").map((d) => d.receiver)),
+    ).toEqual(new Set([heartbeat]));
+    const firing = result.prometheusAlerts.filter((a) => a.state === "firing").map((a) => a.labels.alertname);
+    expect(firing).toContain("Watchdog");
+    expect(others(firing)).toEqual([]);
   });
 });
 

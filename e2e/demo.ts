@@ -113,8 +113,8 @@ async function serve(): Promise<void> {
   });
   await new Promise<void>((resolve) => control.listen(SHARED_PORTS.control, HOST, () => resolve()));
 
-  const first = await backup();
   env.sink.onNotification = printNotification;
+  const first = await backup();
   console.log(`
 CryoProtect observability demo (dev stack's generated rules and routes), all on ${HOST}:
   Prometheus     ${cell.prometheusUrl}  (alerts: ${cell.prometheusUrl}/alerts)
@@ -124,7 +124,7 @@ CryoProtect observability demo (dev stack's generated rules and routes), all on 
   node-exporter  ${url(SHARED_PORTS.nodeExporter, "/metrics")}
   pg-exporter    ${url(SHARED_PORTS.postgresExporter, "/metrics")}
   PostgreSQL     ${HOST}:${SHARED_PORTS.postgres} (database cryoprotect)
-  Webhook sink   ${env.sink.urlFor("demo", "<receiver>")} (notifications are printed below)
+  Webhook sink   ${url(SHARED_PORTS.webhookSink)}/demo/<receiver> (notifications are printed below)
   Logs           ${path.join(env.tmpDir, "logs")}
 
 Inject a fault (or: npm run demo -- fault <name>):

@@ -9,6 +9,7 @@ import * as path from "path";
 import { StackConfig } from "../../configs/types";
 import { PROJECT_ROOT } from "../../scripts/lib/mock-runtime";
 import { HOST } from "./ports";
+import { killOnExit } from "./processes";
 import { BACKUP_PASSWORD, BACKUP_USER, DATABASE, Postgres } from "./postgres";
 
 export const BACKUP_SCRIPT = path.join(PROJECT_ROOT, "components", "backup", "image", "cryo-backup.sh");
@@ -27,7 +28,7 @@ export interface BackupOptions {
   repository: string;
   pushgatewayUrl: string;
   scratchDir: string;
-  mode?: "backup" | "full";
+  mode?: "backup" | "full" | "drill";
   /** Overrides the database password (the wrong-password scenario). */
   databasePassword?: string;
   timeoutMs: number;
@@ -73,6 +74,12 @@ export function runBackup(options: BackupOptions): Promise<BackupRun> {
       TMPDIR: options.scratchDir,
       HOME: options.scratchDir,
       RESTIC_CACHE_DIR: path.join(options.scratchDir, "restic-cache"),
+      // The drill restores into a scratch database of the same local server (a sidecar in the cluster).
+      DRILL_PGHOST: postgres.socketDir,
+      DRILL_PGPORT: String(postgres.port),
+      DRILL_PGUSER: "postgres",
+      DRILL_PGDATABASE: "cryo_drill",
+      DRILL_PGSSLMODE: "disable",
     },
     options.timeoutMs,
   );
@@ -91,6 +98,7 @@ function runCommand(
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });
+    const forget = child.pid ? killOnExit(child.pid) : () => false;
     let output = "";
     child.stdout.on("data", (c: Buffer) => (output += c.toString()));
     child.stderr.on("data", (c: Buffer) => (output += c.toString()));
@@ -100,10 +108,12 @@ function runCommand(
     }, timeoutMs);
     child.on("close", (code) => {
       clearTimeout(timer);
+      forget();
       resolve({ exitCode: code, output, startedAt, endedAt: Date.now() });
     });
     child.on("error", (error) => {
       clearTimeout(timer);
+      forget();
       resolve({ exitCode: -1, output: output + String(error), startedAt, endedAt: Date.now() });
     });
   });

@@ -17,7 +17,7 @@ import { redirectReceivers } from "./alertmanager-config";
 import { cellPorts, CellPorts, HOST, SHARED_PORTS, url } from "./ports";
 import { Postgres, startPostgres } from "./postgres";
 import { prometheusConfig } from "./prometheus-config";
-import { RunningProcess, Supervisor } from "./processes";
+import { releaseReaper, removeOnExit, RunningProcess, Supervisor } from "./processes";
 import { HEALTHY, SyntheticApi, Traffic } from "./synthetic-api";
 import { getJson, request, waitFor } from "./wait";
 import { WebhookSink } from "./webhook-sink";
@@ -124,6 +124,7 @@ export class E2eEnvironment {
     readonly config: StackConfig,
     readonly tmpDir: string,
     specs: CellSpec[],
+    private readonly forgetTmpDir: () => void,
   ) {
     this.supervisor = new Supervisor(path.join(tmpDir, "logs"));
     this.generatedDir = path.join(tmpDir, "generated");
@@ -138,8 +139,8 @@ export class E2eEnvironment {
     const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "cryoprotect-e2e-"));
     // PostgreSQL runs as the postgres user and must reach its directories below.
     fs.chmodSync(tmpDir, 0o755);
-    removeOnExit(tmpDir);
-    const env = new E2eEnvironment(stackConfig(stack), tmpDir, specs);
+    const forgetTmpDir = removeOnExit(tmpDir);
+    const env = new E2eEnvironment(stackConfig(stack), tmpDir, specs, forgetTmpDir);
     try {
       await env.boot();
       return env;
@@ -241,7 +242,8 @@ export class E2eEnvironment {
       this.supervisor.start({
         name: `pushgateway-${cell.name}`,
         command: BINARIES.pushgateway,
-        args: [`--web.listen-address=${HOST}:${cell.ports.pushgateway}`],
+        // Debian's build persists to a shared file by default; each run must start empty.
+        args: [`--web.listen-address=${HOST}:${cell.ports.pushgateway}`, "--persistence.file="],
       }),
       this.supervisor.start({
         name: `alertmanager-${cell.name}`,
@@ -278,14 +280,7 @@ export class E2eEnvironment {
     await this.supervisor.stopAll();
     await this.sink.stop();
     fs.rmSync(this.tmpDir, { recursive: true, force: true });
+    this.forgetTmpDir();
+    releaseReaper();
   }
-}
-
-const tempDirs = new Set<string>();
-process.on("exit", () => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function removeOnExit(dir: string): void {
-  tempDirs.add(dir);
 }

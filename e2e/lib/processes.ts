@@ -31,6 +31,70 @@ export interface RunningProcess {
 
 const live = new Set<RunningProcess>();
 
+/**
+ * A detached helper that outlives us: it learns every process group and temp
+ * dir we create over a pipe and, when the pipe closes because we exited for any
+ * reason (a failed test, Ctrl-C, even SIGKILL), kills those groups and removes
+ * those dirs. Exit hooks cannot do this under jest, whose `process` is a copy.
+ */
+const REAPER_SOURCE = `
+const fs = require("fs");
+const groups = new Set();
+const dirs = new Set();
+for (const s of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(s, () => {});
+function reap() {
+  for (const g of groups) { try { process.kill(-g, "SIGKILL"); } catch {} }
+  for (const d of dirs) { try { fs.rmSync(d, { recursive: true, force: true }); } catch {} }
+  process.exit(0);
+}
+let buffer = "";
+process.stdin.setEncoding("utf8");
+process.stdin.on("data", (chunk) => {
+  buffer += chunk;
+  let i;
+  while ((i = buffer.indexOf("\\n")) >= 0) {
+    const line = buffer.slice(0, i);
+    buffer = buffer.slice(i + 1);
+    const value = line.slice(1);
+    if (line[0] === "+") groups.add(Number(value));
+    if (line[0] === "-") groups.delete(Number(value));
+    if (line[0] === "d") dirs.add(value);
+    if (line[0] === "x") dirs.delete(value);
+  }
+});
+process.stdin.on("end", reap);
+process.stdin.on("error", reap);
+`;
+
+let reaper: ChildProcess | undefined;
+
+function tellReaper(line: string): void {
+  if (!reaper) {
+    reaper = spawn(process.execPath, ["-e", REAPER_SOURCE], { detached: true, stdio: ["pipe", "ignore", "ignore"] });
+    reaper.unref();
+    (reaper.stdin as unknown as { unref?: () => void }).unref?.();
+  }
+  reaper.stdin?.write(`${line}\n`);
+}
+
+/** Ends the reaper once everything is stopped and removed; it then exits at once (nothing left to reap). */
+export function releaseReaper(): void {
+  reaper?.stdin?.end();
+  reaper = undefined;
+}
+
+/** Kill this process group if we die before it ends. */
+export function killOnExit(pid: number): () => void {
+  tellReaper(`+${pid}`);
+  return () => tellReaper(`-${pid}`);
+}
+
+/** Remove this directory if we die before removing it ourselves. */
+export function removeOnExit(dir: string): () => void {
+  tellReaper(`d${dir}`);
+  return () => tellReaper(`x${dir}`);
+}
+
 function killGroup(proc: RunningProcess, signal: NodeJS.Signals): void {
   if (proc.child.pid === undefined) return;
   try {
@@ -39,10 +103,6 @@ function killGroup(proc: RunningProcess, signal: NodeJS.Signals): void {
     // The group is gone already.
   }
 }
-
-process.on("exit", () => {
-  for (const proc of live) killGroup(proc, "SIGKILL");
-});
 
 export class Supervisor {
   private readonly started: RunningProcess[] = [];
@@ -70,7 +130,11 @@ export class Supervisor {
     const proc: RunningProcess = { spec, child, logFile, exited };
     live.add(proc);
     this.started.push(proc);
-    void exited.then(() => live.delete(proc));
+    const forget = child.pid === undefined ? () => undefined : killOnExit(child.pid);
+    void exited.then(() => {
+      live.delete(proc);
+      forget();
+    });
     return proc;
   }
 

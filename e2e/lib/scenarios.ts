@@ -13,6 +13,7 @@ import { E2E_GROUP_INTERVAL } from "./alertmanager-config";
 import { initRepository, runBackup, BackupRun } from "./backup";
 import { AlertmanagerAlert, Cell, E2eEnvironment, PrometheusAlert } from "./environment";
 import { alertCatalog, AlertInfo, durationSeconds, findAlert } from "./rules";
+import { busyPercent, cpuTimes } from "./host";
 import { HEALTHY, Traffic } from "./synthetic-api";
 import { getJson, sleep, waitFor } from "./wait";
 import { WebhookAlert } from "./webhook-sink";
@@ -51,6 +52,10 @@ export interface ScenarioResult {
   /** Alerts that ApiServiceDown should mute, as Alertmanager shows them (down scenario). */
   inhibitedInAlertmanager: AlertmanagerAlert[];
   backup?: BackupRun;
+  /** The restore drill after the backup (healthy scenario). */
+  drill?: BackupRun;
+  /** The machine's CPU use over the scenario, in percent (healthy scenario). */
+  hostCpuBusyPercent?: number;
 }
 
 export interface Detection {
@@ -134,22 +139,27 @@ export async function startScenarios(): Promise<ScenarioRun> {
 
   // Faults start together, once every server is up and scraping.
   const faultAt = Date.now();
+  const cpuAtStart = cpuTimes();
   env.cell(CELLS.errors).api.setTraffic(ERRORS);
   env.cell(CELLS.latency).api.setTraffic(SLOW);
   env.cell(CELLS.down).api.setTraffic(SLOW);
 
-  const repository = path.join(env.tmpDir, "restic-repository");
   const backupOptions = (cell: Cell) => ({
     config,
     postgres: env.postgres!,
-    repository,
+    repository: path.join(env.tmpDir, "restic", cell.name),
     pushgatewayUrl: cell.pushgatewayUrl,
     scratchDir: path.join(env.tmpDir, "backup-scratch", cell.name),
     timeoutMs: budget(120000),
   });
-  const healthyBackup = initRepository(repository, budget(60000)).then(() =>
-    runBackup(backupOptions(env.cell(CELLS.healthy))),
-  );
+  // The weekly full backup (backup, check, retention) and then the restore drill, as the CronJobs run them.
+  const healthyBackups = (async () => {
+    const options = backupOptions(env.cell(CELLS.healthy));
+    await initRepository(options.repository, budget(60000));
+    const full = await runBackup({ ...options, mode: "full" });
+    const drill = await runBackup({ ...options, mode: "drill" });
+    return { full, drill };
+  })();
 
   const errors = (async () => {
     const cell = env.cell(CELLS.errors);
@@ -188,9 +198,10 @@ export async function startScenarios(): Promise<ScenarioRun> {
   })();
 
   const backupFailure = (async () => {
+    const options = backupOptions(env.cell(CELLS.backupFailure));
     const cell = env.cell(CELLS.backupFailure);
-    await healthyBackup.catch(() => undefined);
-    const backup = await runBackup({ ...backupOptions(cell), databasePassword: WRONG_DATABASE_PASSWORD });
+    await initRepository(options.repository, budget(60000));
+    const backup = await runBackup({ ...options, databasePassword: WRONG_DATABASE_PASSWORD });
     await arrival(cell, "BackupJobFailed", "warning", "backup with a wrong database password", backup.startedAt);
     return snapshot(cell, { backup });
   })();
@@ -198,7 +209,7 @@ export async function startScenarios(): Promise<ScenarioRun> {
   const others = [errors, latency, down, backupFailure];
   const healthy = (async () => {
     const cell = env.cell(CELLS.healthy);
-    const backup = await healthyBackup;
+    const { full, drill } = await healthyBackups;
     // The healthy cell is watched for as long as the fault scenarios run.
     await Promise.allSettled(others);
     await waitFor(
@@ -206,7 +217,7 @@ export async function startScenarios(): Promise<ScenarioRun> {
       () => env.sink.firstArrival(cell.name, "Watchdog", routing.heartbeat),
       budget(60000),
     );
-    return snapshot(cell, { backup });
+    return snapshot(cell, { backup: full, drill, hostCpuBusyPercent: busyPercent(cpuAtStart, cpuTimes()) });
   })();
 
   const results: Record<Scenario, Promise<ScenarioResult>> = { healthy, errors, latency, down, backupFailure };

@@ -12,6 +12,7 @@ PACKAGES=(
   restic
   ruby                          # runs the Logstash pipeline's generated Ruby filter on sample lines
   jq shellcheck time             # backup script (jq), its lint (shellcheck), bench:backup peak memory (time)
+  curl                          # the backup script pushes its metrics with it (e2e, script tests)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -1,10 +1,13 @@
 /** ElastAlert2 rules from the log alert definitions, and the chart values. */
+import * as fs from "fs";
 import * as yaml from "js-yaml";
+import * as path from "path";
 import { allAlerts } from "../../components/catalog";
 import { elastalertChart, elastalertRules, elastalertValues } from "../../components/logging/elastalert";
 import { logAlertDefinitions } from "../../components/logging/log-alerts";
 import { alertmanagerUrl } from "../../components/monitoring/engine-names";
 import { runbookUrl } from "../../components/shared/alert";
+import { PROJECT_ROOT } from "../../scripts/lib/mock-runtime";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { STACKS } from "../harness/stack";
 
@@ -90,6 +93,7 @@ describe.each(STACKS)("%s", (stack) => {
     for (const [name, r] of Object.entries(rules)) {
       expect(r.alertmanager_annotations.runbook_url).toBe(`${config.runbookBaseUrl}/${name}.md`);
       expect(r.alertmanager_annotations.runbook_url).toBe(runbookUrl(config, name));
+      expect(fs.existsSync(path.join(PROJECT_ROOT, "runbooks", `${name}.md`))).toBe(true);
       expect(catalog.filter((c) => c.alert.name === name && c.alert.source === "elastalert")).toHaveLength(1);
       expect(catalog.find((c) => c.alert.name === name)!.component).toBe("logging");
     }

@@ -25,8 +25,11 @@ export const elastalertChart = {
   release: "elastalert2",
 } as const;
 
-/** Newest Discover URL format ElastAlert2 knows; Kibana 8.x has kept it. */
-const KIBANA_DISCOVER_VERSION = "8.12";
+/**
+ * ElastAlert2 accepts only Kibana versions from its list (which grows release by
+ * release) and builds the same Discover URL for every 8.x; 8.8 is in every 2.x list.
+ */
+const KIBANA_DISCOVER_VERSION = "8.8";
 const CA_DIR = "/certs/elasticsearch";
 
 export function elastalertRule(config: StackConfig, def: LogAlertDefinition, alertmanagerUrl: string): object {

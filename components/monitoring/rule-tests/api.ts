@@ -37,9 +37,10 @@ function requests(config: StackConfig, perMinute: number, errorRatio: number, en
 }
 
 /**
- * Latency cases around a threshold that is a bucket bound: every request in
- * the bucket ending at the threshold (p95 just below it), or 6% of them in the
- * next bucket (p95 a sixth into that bucket, above the threshold).
+ * Latency cases around a threshold that is a bucket bound, 1000 requests a
+ * minute: all in the bucket ending at the threshold (p95 at 95% of that
+ * bucket, just below the threshold), or 52 of them in the next bucket (p95
+ * 2/52 into that bucket, just above the threshold).
  */
 function latencyCases(
   buckets: readonly number[],
@@ -50,12 +51,12 @@ function latencyCases(
   const inBucket = (buckets[i - 1] + threshold) / 2;
   const above = (threshold + buckets[i + 1]) / 2;
   return {
-    fast: [[inBucket, 100]],
+    fast: [[inBucket, 1000]],
     slow: [
-      [inBucket, 94],
-      [above, 6],
+      [inBucket, 948],
+      [above, 52],
     ],
-    p95: interpolatedQuantile(0.95, threshold, buckets[i + 1], 94, 6, 100),
+    p95: interpolatedQuantile(0.95, threshold, buckets[i + 1], 948, 52, 1000),
   };
 }
 
@@ -100,8 +101,15 @@ export function apiRuleTests(config: StackConfig): RuleTestSuite {
     },
     {
       alert: "HighErrorRate",
-      title: "50% 5xx below minRequestRate does not page",
-      input: requests(config, c.minRequestRate * 60 * 0.8, 0.5),
+      title: `50% 5xx at just above minRequestRate (${c.minRequestRate}/s) pages`,
+      input: requests(config, c.minRequestRate * 60 * 1.05, 0.5),
+      evalTime: "10m",
+      firing: [{ severity: "critical", labels: api, value: humanizePercentage(0.5) }],
+    },
+    {
+      alert: "HighErrorRate",
+      title: "50% 5xx at just below minRequestRate does not page",
+      input: requests(config, c.minRequestRate * 60 * 0.95, 0.5),
       evalTime: "10m",
       firing: [],
     },

@@ -11,7 +11,7 @@ import { AlertCase, InputSeries, RuleTestSuite } from "./promtool";
 import { apiLabels, apiTarget } from "./api";
 import { counter, histogram, num, selector } from "./series";
 
-const MINUTES = 40;
+const MINUTES = 80;
 const BUSY = 1000; // requests per minute
 
 export function sloRuleTests(config: StackConfig): RuleTestSuite {
@@ -50,19 +50,17 @@ export function sloRuleTests(config: StackConfig): RuleTestSuite {
   }
 
   /**
-   * Clean traffic for 6 hours, then a burst of bad requests long enough to put
-   * the 1h window 1.1 times over the 14.4x line. The 6h window then holds
-   * 14.4 * 1.1 / 6 = 2.64x, under the 6x line, so only the fast page condition
-   * fires. The ticket fires too: its 1x line (6h and 3d windows) is crossed
-   * 21 or more minutes before the end of the burst for any objective above
-   * 50%, more than its `for: 15m`.
+   * Clean traffic for 6 hours, then 63 minutes with a share of bad requests
+   * 1.05 times the 14.4x line: the 1h and 5m windows are just over it, while
+   * the 6h window holds 1.05 * 14.4 * 63 / 360 = 2.6x, under the 6x line, so
+   * only the fast page condition fires. The 1h window crosses the line after
+   * 58 minutes, enough for `for: 2m`. The ticket fires too: its 1x line (6h
+   * and 3d windows) is crossed after 24 minutes, more than its `for: 15m`.
    */
   function fastBurn(kind: SloKind, budget: number) {
     const clean = 360;
-    const over = burnRateWindows.page[0].factor * 1.1 * budget; // 1h ratio to reach
-    const badShare = Math.min(1, (over * 60) / 36);
-    // 36 minutes: the 1h window crosses the line 3+ minutes before the end, enough for `for: 2m`.
-    const burst = badShare < 1 ? 36 : Math.ceil(over * 60);
+    const burst = 63;
+    const badShare = burnRateWindows.page[0].factor * 1.05 * budget;
     const bad = BUSY * badShare;
     const series = (name: string, l: Record<string, string>, first: number, then: number) => ({
       series: selector(name, l),
@@ -155,9 +153,17 @@ export function sloRuleTests(config: StackConfig): RuleTestSuite {
       },
       {
         alert,
-        title: `50% bad below minRequestRate (${c.minRequestRate}/s) does not page`,
-        input: steady(kind, 0.5, c.minRequestRate * 60 * 0.8),
-        evalTime: "30m",
+        title: `50% bad at just above minRequestRate (${c.minRequestRate}/s) pages`,
+        input: steady(kind, 0.5, c.minRequestRate * 60 * 1.05),
+        // The guard reads the 1h request rate: it needs an hour of samples.
+        evalTime: "70m",
+        firing: [page, ticket],
+      },
+      {
+        alert,
+        title: "50% bad at just below minRequestRate does not page (the ticket still opens)",
+        input: steady(kind, 0.5, c.minRequestRate * 60 * 0.95),
+        evalTime: "70m",
         firing: [ticket],
       },
       {

@@ -73,6 +73,8 @@ export function systemRuleTests(config: StackConfig): RuleTestSuite {
   // Filesystem 100 GB with 40 GB free (60% used, above half the warning level), shrinking per minute.
   const shrinking = (bytesPerMinute: number, freeGB = 40) =>
     filesystem(`${freeGB * GB}-${bytesPerMinute}x${8 * 60}`, 100 * GB);
+  // DiskFillingUp needs the disk fuller than this (percent) as well as the prediction.
+  const fullLine = c.disk.warning / 2;
   // At 3h with a 24h horizon: 40 GB - 5.4 GB - 43.2 GB < 0 fires; 40 GB - 3.6 GB - 28.8 GB > 0 does not.
   const fast = 30e6;
   const slow = 20e6;
@@ -135,8 +137,15 @@ export function systemRuleTests(config: StackConfig): RuleTestSuite {
     },
     {
       alert: "DiskFillingUp",
-      title: "losing 3.6 GB/h on a disk only 31% used stays quiet (a big disk is no emergency yet)",
-      input: shrinking(2 * fast, 80),
+      title: `losing 3 GB/h, ${fullLine + 0.5}% to ${fullLine + 3.5}% used in the last hour, fires`,
+      input: shrinking(50e6, 100 - fullLine + 5.5),
+      evalTime: "3h",
+      firing: [{ severity: "warning", labels: root }],
+    },
+    {
+      alert: "DiskFillingUp",
+      title: `losing 3 GB/h but only ${fullLine - 0.5}% used: no emergency yet, stays quiet`,
+      input: shrinking(50e6, 100 - fullLine + 9.5),
       evalTime: "3h",
       firing: [],
     },

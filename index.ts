@@ -28,5 +28,9 @@ export = () => {
     kibanaUrl: logging.kibanaUrl,
     backupBuckets: backup.bucketNames,
     runbookBaseUrl: config.runbookBaseUrl,
+    // For disaster recovery only: `pulumi stack output --show-secrets resticPassword`.
+    resticPassword: backup.resticPassword,
+    backupRoleArn: backup.roleArn,
+    backupImage: backup.image,
   };
 };

@@ -186,7 +186,9 @@ async function runStackOnce(options: RunOptions): Promise<StackRun> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const main = require(path.join(root, "index.ts")) as () => Record<string, unknown>;
   let failure: unknown;
-  const rawOutputs = await pulumi.runtime.runInPulumiStack(async () => {
+  // The program's own return value: the stack's resolved outputs no longer say which were secret.
+  let rawOutputs: Record<string, unknown> = {};
+  await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((t) => {
       const key = `${t.type}::${t.name}`;
       const p = t.opts.parent as unknown as InternalResource | undefined;
@@ -199,7 +201,8 @@ async function runStackOnce(options: RunOptions): Promise<StackRun> {
     // Caught here and rethrown below: a throw inside the stack's init would
     // also surface as unhandled rejections of the runtime's own promises.
     try {
-      return main();
+      rawOutputs = main();
+      return rawOutputs;
     } catch (e) {
       failure = e;
       return {};
@@ -210,7 +213,7 @@ async function runStackOnce(options: RunOptions): Promise<StackRun> {
 
   const outputs: Record<string, unknown> = {};
   const secretOutputs: string[] = [];
-  for (const [k, v] of Object.entries(rawOutputs ?? {})) {
+  for (const [k, v] of Object.entries(rawOutputs)) {
     const o = pulumi.output(v) as unknown as { isSecret: Promise<boolean>; promise(): Promise<unknown> };
     const [value, secret] = await Promise.all([o.promise(), o.isSecret]);
     if (secret) secretOutputs.push(k);

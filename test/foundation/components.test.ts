@@ -1,3 +1,4 @@
+import { SECRET_MARK } from "../../scripts/lib/mock-runtime";
 import { one, ofType, stackRun, STACKS } from "../harness/stack";
 
 describe.each(STACKS)("component structure of the %s stack", (stack) => {
@@ -44,6 +45,17 @@ describe.each(STACKS)("component structure of the %s stack", (stack) => {
     expect(run.outputs.kibanaUrl).toMatch(/^https:\/\//);
     expect(run.outputs.runbookBaseUrl).toBe(run.config.runbookBaseUrl);
     expect(Array.isArray(run.outputs.backupBuckets)).toBe(true);
+    expect(run.outputs.backupBuckets).toEqual(
+      (run.config.backup as { targets: { kind: string; bucket?: string }[] }).targets
+        .filter((t) => t.kind === "s3")
+        .map((t) => t.bucket),
+    );
+  });
+
+  it("exports the restic repository password only as a secret", async () => {
+    const run = await stackRun(stack);
+    expect(run.secretOutputs).toEqual(["resticPassword"]);
+    expect(run.outputs.resticPassword).toBe(SECRET_MARK);
   });
 
   it("installs every CRD bundle before the custom resources that need it", async () => {

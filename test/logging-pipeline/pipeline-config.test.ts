@@ -15,6 +15,7 @@ import {
   rubyLiteral,
 } from "../../components/logging/pipeline";
 import { pipelineArtifacts } from "../../components/logging/pipeline-artifacts";
+import { parseLscl } from "./lscl";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { STACKS } from "../harness/stack";
 
@@ -146,4 +147,42 @@ test("docs/logging-pipeline.md lists every mapping rule and every secret header"
     expect(doc).toContain(`| ${m.from.map((f) => `\`${f}\``).join(", ")} | \`${m.to}\` |`);
   }
   for (const h of REDACTION.secretHeaders) expect(doc.toLowerCase()).toContain(`\`${h}\``);
+});
+
+describe("Logstash config syntax", () => {
+  test.each(STACKS.flatMap((s) => [`${s}/json`, `${s}/ecs`]))(
+    "%s: both pipelines parse, with the expected plugins",
+    (key) => {
+      const [stack, format] = key.split("/") as [string, "json" | "ecs"];
+      const base = stackConfig(stack);
+      const config = { ...base, app: { ...base.app, logFormat: format } };
+      expect(parseLscl(logstashPipeline(config))).toEqual({
+        input: ["beats"],
+        filter: ["ruby", "date"],
+        output: ["elasticsearch", "elasticsearch"],
+      });
+      expect(parseLscl(deadLetterPipeline(config, "/dlq"))).toEqual({
+        input: ["dead_letter_queue"],
+        filter: ["ruby", "prune", "mutate"],
+        output: ["elasticsearch", "elasticsearch"],
+      });
+    },
+  );
+
+  test("the checker accepts the language's other forms and rejects broken configs", () => {
+    const ok = `# comment
+input { stdin { } }
+filter {
+  if [a][b] =~ /x\\/y/ and "t" in [tags] { mutate { add_tag => ["x", 'y'] replace => { "k" => 1.5 } } }
+  else if !([c] == -2 or [d]) { drop { } } else { noop { enabled => true } }
+}
+output { stdout { codec => rubydebug { metadata => true } } }
+`;
+    expect(parseLscl(ok)).toEqual({ input: ["stdin"], filter: ["mutate", "drop", "noop"], output: ["stdout"] });
+    expect(() => parseLscl('input { beats { port => "5044 } }')).toThrow(/closing/);
+    expect(() => parseLscl("input { beats { port 5044 } }")).toThrow(/"=>"/);
+    expect(() => parseLscl("input { beats { port => 5044 }")).toThrow(/"}"/);
+    expect(() => parseLscl("inputs { }")).toThrow(/input, filter or output/);
+    expect(() => parseLscl(`filter { ruby { code => 'a = 'b'' } }`)).toThrow(/LSCL/);
+  });
 });

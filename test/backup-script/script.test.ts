@@ -221,17 +221,21 @@ describe("cryo-backup.sh restore", () => {
       /restore of snapshot \w+ failed and was rolled back: .*role "app_reader" does not exist/,
     );
     expect(databaseState(drillServer, "restored_elsewhere").relations).toEqual([]);
+    // restic dump was stopped cleanly, not by a broken pipe: no lock left behind.
+    expect(restic(repository, passwordFile, ["list", "locks", "--no-lock"])).toBe("");
 
     expectSuccess(await runScript(["restore", "--create-roles"], scriptEnv(target)));
     expectSameDatabase(databaseState(drillServer, "restored_elsewhere"), backups[1].state);
   });
 
   test("refuses a snapshot whose dump is incomplete (as restic 0.14 makes when its input dies)", async () => {
-    const full = spawnSync("sh", ["-c", 'restic dump "$0" /cryo.sql | head -c 3000000', backups[1].id], {
+    // (Read whole: restic dump killed by a closed pipe would leave its lock behind.)
+    const dump = path.join(tmp, "whole.sql");
+    spawnSync("sh", ["-c", 'restic dump "$0" /cryo.sql > "$1"', backups[1].id, dump], {
       env: { ...process.env, RESTIC_REPOSITORY: repository, RESTIC_PASSWORD_FILE: passwordFile },
-      maxBuffer: 16 * 1024 * 1024,
       timeout: 60_000,
-    }).stdout;
+    });
+    const full = fs.readFileSync(dump).subarray(0, 3_000_000);
     restic(
       repository,
       passwordFile,
@@ -241,7 +245,9 @@ describe("cryo-backup.sh restore", () => {
     const truncated = snapshots(repository, passwordFile).find((s) => s.hostname === "someone-else")!;
     const result = await runScript(["restore", "--snapshot", truncated.id], scriptEnv({ PGDATABASE: "from_partial" }));
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/snapshot \w+ is incomplete \(no end-of-dump marker\)/);
+    expect(result.stderr).toMatch(
+      /snapshot \w+ is incomplete \(no end-of-dump marker: the dump in it was cut short\); nothing was restored/,
+    );
     expect(databaseState(source, "from_partial").relations).toEqual([]);
     restic(repository, passwordFile, ["forget", truncated.id]);
   });

@@ -537,29 +537,43 @@ SQL
 
 # restic dump | psql in one transaction, committed only if the whole file arrived (its last
 # line is the end marker). The last bytes are kept in $WORK/trailer for the drill.
+# restic writes into a FIFO this script also holds open for reading: if psql stops at an
+# error, restic blocks instead of dying of a broken pipe, and is stopped with SIGINT so
+# that it removes its lock.
 stream_restore() { # id path prelude-file
-  local id=$1 path=$2 prelude=$3
-  mkfifo "$WORK/trailer.fifo"
+  local id=$1 path=$2 prelude=$3 dump_pid hold_fd restore_status=0 dump_status=0
+  mkfifo "$WORK/dump.fifo" "$WORK/trailer.fifo"
+  restic dump "$id" "$path" >"$WORK/dump.fifo" 2>"$WORK/dump.err" &
+  dump_pid=$!
+  BACKGROUND_PIDS+=("$dump_pid")
+  exec {hold_fd}<"$WORK/dump.fifo"
   {
     tail -c "$TRAILER_MAX_BYTES" <"$WORK/trailer.fifo" >"$WORK/trailer" &
-    local tail_pid=$! dump_status=0
     printf 'BEGIN;\n'
     cat "$prelude"
-    restic dump "$id" "$path" 2>"$WORK/dump.err" | tee "$WORK/trailer.fifo" || dump_status=$?
-    wait "$tail_pid"
-    if ((dump_status != 0)); then
-      printf "DO \$\$BEGIN RAISE EXCEPTION 'cryo-backup: restic dump failed: %s'; END\$\$;\n" \
-        "$(first_lines "$WORK/dump.err" | sed "s/'/''/g")"
-    elif [[ $(tail -n 1 "$WORK/trailer") != "$END_MARKER" ]]; then
-      printf "DO \$\$BEGIN RAISE EXCEPTION 'cryo-backup: snapshot %s is incomplete (no end-of-dump marker)'; END\$\$;\n" "$id"
-    else
+    local stream="whole"
+    tee "$WORK/trailer.fifo" <"$WORK/dump.fifo" 2>/dev/null || stream="cut" # psql stopped reading
+    wait $!
+    if [[ $stream == whole && $(tail -n 1 "$WORK/trailer") == "$END_MARKER" ]]; then
       printf 'COMMIT;\n\\echo %s\n' "$COMMITTED"
+    else
+      [[ $stream == cut ]] || : >"$WORK/incomplete"
+      printf "\\.\nDO \$\$BEGIN RAISE EXCEPTION 'cryo-backup: snapshot %s is incomplete'; END\$\$;\n" "$id"
     fi
   } | psql_cmd -o /dev/null -f - >"$WORK/psql.out" 2>"$WORK/psql.err" &
   BACKGROUND_PIDS+=($!)
-  if ! wait $! || ! grep -qxF "$COMMITTED" "$WORK/psql.out"; then
-    die 1 "restore of snapshot $id failed and was rolled back: $(first_lines "$WORK/psql.err")"
+  wait $! || restore_status=$?
+  grep -qxF "$COMMITTED" "$WORK/psql.out" || restore_status=${restore_status/#0/1}
+  ((restore_status == 0)) || kill -INT "$dump_pid" 2>/dev/null || true
+  wait "$dump_pid" || dump_status=$?
+  exec {hold_fd}<&-
+  ((restore_status != 0)) || return 0
+  if [[ -e $WORK/incomplete ]]; then
+    local cause="no end-of-dump marker: the dump in it was cut short"
+    ((dump_status == 0 || dump_status == 130)) || cause="restic dump failed: $(first_lines "$WORK/dump.err")"
+    die 1 "snapshot $id is incomplete ($cause); nothing was restored ($(first_lines "$WORK/psql.err"))"
   fi
+  die 1 "restore of snapshot $id failed and was rolled back: $(first_lines "$WORK/psql.err")"
 }
 
 # The table counts the snapshot recorded: the lines after the last trailer heading.
@@ -651,7 +665,7 @@ main() {
   shift
   [[ $MODE == restore || $# -eq 0 ]] || usage
   trap on_exit EXIT
-  trap 'log "ERROR: \"$BASH_COMMAND\" failed (line $LINENO)"' ERR
+  trap '[[ $BASHPID != "$$" ]] || log "ERROR: \"$BASH_COMMAND\" failed (line $LINENO)"' ERR
   trap 'log "stopped by SIGTERM"; exit 143' TERM
   trap 'log "stopped by SIGINT"; exit 130' INT
   # A write to a pipe whose reader died (restic, psql) must fail the command, not kill the script.

@@ -244,6 +244,13 @@ describe.each(STACKS)("backup Kubernetes objects of the %s stack", (stack) => {
     expect(clear).not.toContain(`random-${password.name}`);
   });
 
+  it("exports the bucket names, and the repository password only as a secret", async () => {
+    const run = await stackRun(stack);
+    expect(run.outputs.backupBuckets).toEqual(s3TargetsOf(stack).map((t) => t.bucket));
+    expect(run.secretOutputs).toContain("resticPassword");
+    expect(run.outputs.resticPassword).toBe(SECRET_MARK);
+  });
+
   it.each([
     ["cryoprotect-backup-daily", "backup"],
     ["cryoprotect-backup-weekly-full", "full"],

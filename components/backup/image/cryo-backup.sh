@@ -15,6 +15,8 @@
 #   PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE   the app database (restore: the target).
 #                             Use a session-capable connection (not a transaction-mode pooler).
 #   PGCONNECT_TIMEOUT         seconds (default 10)
+#   PGOPTIONS                 passed on; pg_dump also gets -c synchronize_seqscans=off (stable row order)
+#   PGMAINTENANCE_DATABASE    where restore connects to create a missing target database (default postgres)
 #   BACKUP_SCHEMAS            optional, space-separated: dump, count and overwrite only these schemas
 #                             (e.g. "public" on Supabase); default: every non-system schema
 #   RESTIC_REPOSITORY         primary repository (any restic URL; S3 credentials from the usual AWS_* / IRSA)
@@ -38,6 +40,7 @@
 #   PUSHGATEWAY_URL           optional: metrics are POSTed to
 #                             $PUSHGATEWAY_URL/metrics/job/$PUSHGATEWAY_JOB/mode/<mode>
 #   PUSHGATEWAY_JOB           default cryoprotect_backup
+#   TMPDIR                    scratch directory (FIFOs, small files; never the dump) (default /tmp)
 #
 # Exit status: 0 success, 1 failure (message on stderr), 2 usage or configuration error,
 # 3 restore refused because the target database is not empty.

@@ -102,6 +102,11 @@ export interface VolumeClaimTemplate {
   };
 }
 
+/** ECK's reference to a Secret in the resource's namespace. */
+export interface SecretSource {
+  secretName: string;
+}
+
 /** ECK's reference to another ECK resource, by name in the same namespace. */
 export interface ObjectRef {
   name: string;
@@ -118,9 +123,16 @@ export interface NodeSet {
   volumeClaimTemplates: VolumeClaimTemplate[];
 }
 
+/** Users and roles ECK adds to the ones it manages itself (the `elastic` user stays). */
+export interface ElasticsearchAuth {
+  fileRealm: SecretSource[];
+  roles: SecretSource[];
+}
+
 export interface ElasticsearchSpec {
   version: string;
   nodeSets: NodeSet[];
+  auth: ElasticsearchAuth;
   /** `{}` disables ECK's default budget; otherwise a policy/v1 PodDisruptionBudget spec. */
   podDisruptionBudget: { spec?: { maxUnavailable: number; selector: LabelSelector } };
   volumeClaimDeletePolicy: "DeleteOnScaledownOnly" | "DeleteOnScaledownAndClusterDeletion";

@@ -18,6 +18,8 @@ export interface EckArgs {
   config: StackConfig;
   /** The logging namespace, and (when this stack installs them) the ECK CRDs and operator. */
   dependsOn: pulumi.Resource[];
+  /** What ECK reads when it builds the cluster: the Secrets of the file realm users and roles. */
+  elasticsearchDependsOn: pulumi.Resource[];
 }
 
 export interface EckResources {
@@ -63,7 +65,7 @@ export function deployEck(name: string, args: EckArgs, parent: pulumi.Resource):
 
   const ingress = config.logging.kibana.ingress;
   return {
-    elasticsearch: custom("elasticsearch", elasticsearch(config)),
+    elasticsearch: custom("elasticsearch", elasticsearch(config), args.elasticsearchDependsOn),
     kibana: custom("kibana", kibana(config)),
     logstash: custom("logstash", logstash(config)),
     filebeat: custom("filebeat", filebeat(config), [binding]),

@@ -5,12 +5,13 @@
  * prod `nodeCount` nodes spread over hosts (required) and zones (preferred).
  * Memory requests equal limits and ES 8 sizes its heap from the container
  * limit (half of it, automatically), so the heap follows config without an
- * ES_JAVA_OPTS. TLS and authentication stay as ECK sets them up.
+ * ES_JAVA_OPTS. TLS and authentication stay as ECK sets them up; the spec
+ * only adds the monitoring user to ECK's file realm.
  */
 import { StackConfig } from "../../configs/types";
 import { Container, Elasticsearch, ElasticsearchSpec, NodeSet, PodAntiAffinity, PodTemplate } from "./eck-types";
 import { eckApiVersions } from "./eck-types";
-import { eckPodLabels, elasticsearchName } from "./names";
+import { eckPodLabels, elasticsearchName, monitoringUser } from "./names";
 
 export const elasticsearchNodeRoles = ["master", "data", "ingest"];
 export const elasticsearchDataVolume = "elasticsearch-data";
@@ -52,6 +53,11 @@ export function elasticsearchSpec(config: StackConfig): ElasticsearchSpec {
   return {
     version: es.version,
     nodeSets: [nodeSet],
+    // The monitoring stack's read-only user (monitoring-user.ts); ECK keeps `elastic` and its own users.
+    auth: {
+      fileRealm: [{ secretName: monitoringUser.fileRealmSecret }],
+      roles: [{ secretName: monitoringUser.rolesSecret }],
+    },
     // ECK's default budget allows a disruption only while the cluster is green;
     // a single dev node is never more than yellow and would block node drains.
     podDisruptionBudget: highlyAvailable

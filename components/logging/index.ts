@@ -5,13 +5,17 @@ import { installCrds } from "../shared/crds";
 import { namespace } from "../shared/namespace";
 import { MonitoringStack } from "../monitoring";
 import { deployEck, EckResources } from "./eck";
+import { deployMonitoringUser, MonitoringUserResources } from "./monitoring-user";
 import { installEckOperator } from "./operator";
 import { deployPipeline, PipelineResources } from "./pipeline-resources";
 
 export interface LoggingStackArgs {
   config: StackConfig;
   secret: (key: string) => pulumi.Output<string>;
-  /** Log alerts go to its Alertmanager; its CRDs carry our PrometheusRules. */
+  /**
+   * Log alerts go to its Alertmanager; its CRDs carry our PrometheusRules;
+   * its namespace gets the login of the read-only Elasticsearch user.
+   */
   monitoring: MonitoringStack;
 }
 
@@ -22,6 +26,8 @@ export class LoggingStack extends pulumi.ComponentResource {
   readonly crds?: k8s.yaml.v2.ConfigFile;
   readonly operator?: k8s.helm.v3.Release;
   readonly eck: EckResources;
+  /** The monitoring stack's read-only Elasticsearch user; its login is in the monitoring namespace. */
+  readonly monitoringUser: MonitoringUserResources;
   readonly pipeline: PipelineResources;
   readonly kibanaUrl: pulumi.Output<string>;
 
@@ -35,7 +41,17 @@ export class LoggingStack extends pulumi.ComponentResource {
       this.operator = installEckOperator(`${name}-eck-operator`, config, [this.crds, this.namespace], child);
     }
     const eckDependencies = [this.namespace, this.crds, this.operator].filter((r) => r !== undefined);
-    this.eck = deployEck(name, { config, dependsOn: eckDependencies }, this);
+    this.monitoringUser = deployMonitoringUser(
+      name,
+      { config, loggingNamespace: this.namespace, monitoringNamespace: args.monitoring.namespace },
+      this,
+    );
+    const { fileRealmSecret, rolesSecret } = this.monitoringUser;
+    this.eck = deployEck(
+      name,
+      { config, dependsOn: eckDependencies, elasticsearchDependsOn: [fileRealmSecret, rolesSecret] },
+      this,
+    );
     this.pipeline = deployPipeline(
       name,
       {

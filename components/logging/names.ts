@@ -18,6 +18,19 @@ export const elasticsearchHttpService = `${elasticsearchName}-es-http`;
 export const elasticsearchElasticUserSecret = `${elasticsearchName}-es-elastic-user`;
 /** Key `ca.crt`: the CA that signed the HTTP certificate. */
 export const elasticsearchHttpCaSecret = `${elasticsearchName}-es-http-certs-public`;
+/**
+ * The read-only user Grafana's logs datasource and the elasticsearch-exporter
+ * log in as (file realm, managed by ECK from the two Secrets). The Secret
+ * names avoid ECK's own `<cluster>-es-` prefix.
+ */
+export const monitoringUser = {
+  username: "cryoprotect-monitoring",
+  role: "cryoprotect_monitoring",
+  /** kubernetes.io/basic-auth: `username`, `password`, `roles`; for `spec.auth.fileRealm`. */
+  fileRealmSecret: "cryoprotect-monitoring-user",
+  /** `roles.yml` defining the role; for `spec.auth.roles`. */
+  rolesSecret: "cryoprotect-monitoring-roles",
+} as const;
 export const elasticsearchHttpPort = 9200;
 export const elasticsearchTransportPort = 9300;
 
@@ -54,5 +67,7 @@ export const eckPodLabels = {
 export const elasticsearchClientLabels = {
   elastalert: { "app.kubernetes.io/name": "elastalert2" },
   exporter: { "app.kubernetes.io/name": "prometheus-elasticsearch-exporter" },
+  /** kube-prometheus-stack's Grafana, for its logs datasource. */
+  grafana: { "app.kubernetes.io/name": "grafana" },
   setupJob: { "app.kubernetes.io/name": "cryoprotect-logging-setup" },
 } as const;

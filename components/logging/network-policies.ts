@@ -42,6 +42,10 @@ function tcp(port: number): { protocol: "TCP"; port: number } {
 
 export function networkPolicies(config: StackConfig): NetworkPolicyObject[] {
   const namespace = config.namespaces.logging;
+  const fromMonitoring = (labels: Record<string, string>): Peer => ({
+    namespaceSelector: inNamespace(config.namespaces.monitoring),
+    podSelector: { matchLabels: { ...labels } },
+  });
   return [
     {
       metadata: { name: "logstash-from-filebeat", namespace },
@@ -63,10 +67,9 @@ export function networkPolicies(config: StackConfig): NetworkPolicyObject[] {
               pods(eckPodLabels.kibana),
               pods(elasticsearchClientLabels.elastalert),
               pods(elasticsearchClientLabels.setupJob),
-              {
-                namespaceSelector: inNamespace(config.namespaces.monitoring),
-                podSelector: { matchLabels: { ...elasticsearchClientLabels.exporter } },
-              },
+              // The monitoring stack's exporter and Grafana (logs datasource), as the read-only user.
+              fromMonitoring(elasticsearchClientLabels.exporter),
+              fromMonitoring(elasticsearchClientLabels.grafana),
               // The operator manages the cluster (users, settings, rolling upgrades) over its HTTP API.
               { namespaceSelector: inNamespace(eckOperatorNamespace) },
             ],

@@ -134,11 +134,11 @@ describe("Elasticsearch topology", () => {
     });
   });
 
-  it("leaves TLS and authentication as ECK sets them up", () => {
+  it("leaves TLS and authentication as ECK sets them up, adding only file realm users and roles", () => {
     for (const config of [dev, prod]) {
       const spec = elasticsearch(config).spec as unknown as Record<string, unknown>;
       expect(spec).not.toHaveProperty("http");
-      expect(spec).not.toHaveProperty("auth");
+      expect(Object.keys(spec.auth as object).sort()).toEqual(["fileRealm", "roles"]);
       const settings = JSON.stringify(spec.nodeSets);
       expect(settings).not.toMatch(/xpack\.security/);
     }

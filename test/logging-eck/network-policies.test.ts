@@ -68,6 +68,8 @@ const pods: Record<string, Pod> = {
   operator: { namespace: "elastic-system", labels: { "control-plane": "elastic-operator" } },
   app: { namespace: "cryoprotect", labels: { "app.kubernetes.io/name": "cryoprotect-api" } },
   grafana: { namespace: monitoring, labels: { "app.kubernetes.io/name": "grafana" } },
+  grafanaElsewhere: { namespace: "default", labels: { "app.kubernetes.io/name": "grafana" } },
+  otherInMonitoring: { namespace: monitoring, labels: { "app.kubernetes.io/name": "prometheus" } },
   otherInLogging: { namespace: logging, labels: { app: "debug-shell" } },
   exporterLabelElsewhere: {
     namespace: "default",
@@ -89,9 +91,16 @@ describe("NetworkPolicies", () => {
     expect(admits(policies, pods.filebeat, pods.logstash, 9600)).toBe(false);
   });
 
-  it("only Logstash, Kibana, ElastAlert2, the setup Job, the exporter and the ECK operator reach Elasticsearch on 9200", () => {
+  it("only Logstash, Kibana, ElastAlert2, the setup Job, the exporter, Grafana and the ECK operator reach Elasticsearch on 9200", () => {
     const reach = Object.keys(pods).filter((name) => admits(policies, pods[name], pods.elasticsearch, 9200));
-    expect(reach.sort()).toEqual(["elastalert", "exporter", "kibana", "logstash", "operator", "setupJob"]);
+    expect(reach.sort()).toEqual(["elastalert", "exporter", "grafana", "kibana", "logstash", "operator", "setupJob"]);
+  });
+
+  it("Grafana reaches Elasticsearch only from the monitoring namespace, and only on 9200", () => {
+    expect(admits(policies, pods.grafana, pods.elasticsearch, 9200)).toBe(true);
+    expect(admits(policies, pods.grafanaElsewhere, pods.elasticsearch, 9200)).toBe(false);
+    expect(admits(policies, { ...pods.grafana, namespace: logging }, pods.elasticsearch, 9200)).toBe(false);
+    expect(admits(policies, pods.grafana, pods.elasticsearch, 9300)).toBe(false);
   });
 
   it("only Elasticsearch nodes reach each other on the transport port", () => {
@@ -113,6 +122,8 @@ describe("NetworkPolicies", () => {
     const es = { ...pods.elasticsearch, namespace: "logs" };
     expect(admits(movedPolicies, { ...pods.exporter, namespace: "obs" }, es, 9200)).toBe(true);
     expect(admits(movedPolicies, pods.exporter, es, 9200)).toBe(false);
+    expect(admits(movedPolicies, { ...pods.grafana, namespace: "obs" }, es, 9200)).toBe(true);
+    expect(admits(movedPolicies, pods.grafana, es, 9200)).toBe(false);
     expect(admits(movedPolicies, { ...pods.kibana, namespace: "logs" }, es, 9200)).toBe(true);
   });
 

@@ -50,6 +50,8 @@ seconds() { # command...: runs it, prints its wall-clock seconds
   awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $start }"
 }
 repo_bytes() { du -sb "$RESTIC_REPOSITORY" | cut -f1; }
+# restic 0.14's data_added of the last backup (before compression), from the script's log line.
+added_before_compression() { sed -n 's/.*bytes of dump, \([0-9]*\) bytes added.*/\1/p' "$WORK/commands.log" | tail -n 1; }
 mb() { awk "BEGIN { printf \"%.1f MB\", $1 / 1000000 }"; }
 percent() { awk "BEGIN { printf \"%.1f%%\", 100 * $1 / $2 }"; }
 rows=$((SCALE * 100000))
@@ -61,17 +63,20 @@ start=$EPOCHREALTIME
 backup_seconds=$(awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $start }")
 peak_kb=$(sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
 first_bytes=$(repo_bytes)
+first_raw=$(added_before_compression)
 dump_bytes=$(restic stats --mode restore-size --json latest | jq .total_size)
 
 # 1% of the rows, spread over the whole table (each day's random updates) ...
 psql -X -q -c "UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid % 100 = 42"
 incremental_seconds=$(seconds "$SCRIPT" backup)
 scattered_bytes=$(($(repo_bytes) - first_bytes))
+scattered_raw=$(added_before_compression)
 # ... and 1% of the rows in one region (recent rows of an append-mostly table).
 psql -X -q -c "UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid > $((rows - rows / 100))"
 before=$(repo_bytes)
 "$SCRIPT" backup 2>>"$WORK/commands.log"
 contiguous_bytes=$(($(repo_bytes) - before))
+contiguous_raw=$(added_before_compression)
 
 echo "bench:backup: restores ..." >&2
 restic dump latest /bench.sql >"$WORK/bench.sql"
@@ -85,9 +90,9 @@ restore_seconds=$(seconds env PGDATABASE=script_restore "$SCRIPT" restore)
 cat <<REPORT
 bench:backup, pgbench scale $SCALE ($rows accounts, dump $(mb "$dump_bytes")), $(pg_dump --version | cut -d' ' -f3), $(restic version | cut -d' ' -f1-2)
 1. backup time:       cryo-backup.sh backup ${backup_seconds} s (first run), ${incremental_seconds} s (next run)   vs  pg_dump > /dev/null ${dump_seconds} s
-2. incremental upload after changing 1% of the rows (first run uploaded $(mb "$first_bytes")):
-                      1% spread over the table: $(mb "$scattered_bytes") ($(percent "$scattered_bytes" "$first_bytes") of the first run)
-                      1% in one region:         $(mb "$contiguous_bytes") ($(percent "$contiguous_bytes" "$first_bytes") of the first run)
+2. incremental upload after changing 1% of the rows, against the first run's $(mb "$first_bytes") ($(mb "$first_raw") before compression):
+                      1% spread over the table: $(mb "$scattered_bytes") = $(percent "$scattered_bytes" "$first_bytes") ($(mb "$scattered_raw") = $(percent "$scattered_raw" "$first_raw") before compression)
+                      1% in one region:         $(mb "$contiguous_bytes") = $(percent "$contiguous_bytes" "$first_bytes") ($(mb "$contiguous_raw") = $(percent "$contiguous_raw" "$first_raw") before compression)
 3. restore time:      cryo-backup.sh restore ${restore_seconds} s   vs  psql --single-transaction of the same dump ${psql_seconds} s
 4. peak memory:       $(awk "BEGIN { printf \"%.0f MB\", $peak_kb / 1000 }") max RSS of the backup (largest process: script, pg_dump or restic)
 REPORT

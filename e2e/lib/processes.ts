@@ -6,7 +6,7 @@
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { sleep } from "./wait";
+import { settlesWithin } from "./wait";
 
 export interface ProcessSpec {
   /** Short name for logs, e.g. "prometheus-errors". */
@@ -150,10 +150,10 @@ export class Supervisor {
   async stop(proc: RunningProcess, graceMs = 5000): Promise<void> {
     if (!live.has(proc)) return;
     killGroup(proc, proc.spec.stopSignal ?? "SIGTERM");
-    const stopped = await Promise.race([proc.exited.then(() => true), sleep(graceMs).then(() => false)]);
+    const stopped = await settlesWithin(proc.exited, graceMs);
     if (!stopped) {
       killGroup(proc, "SIGKILL");
-      await Promise.race([proc.exited, sleep(2000)]);
+      await settlesWithin(proc.exited, 2000);
     }
     // Stray children of the group (if any) go too.
     killGroup(proc, "SIGKILL");

@@ -10,7 +10,7 @@ import { AddressInfo } from "net";
 import { DATABASE_ERROR_TYPE, metrics } from "../../components/monitoring/metrics";
 import { Registry } from "./exposition";
 import { HOST, url } from "./ports";
-import { request, sleep } from "./wait";
+import { request, settlesWithin, sleep } from "./wait";
 
 export interface Traffic {
   /** Requests per second the built-in client sends, spread evenly over the routes. */
@@ -109,7 +109,7 @@ export class SyntheticApi {
     this.server = undefined;
     if (!server) return;
     server.closeAllConnections();
-    await Promise.race([new Promise<void>((resolve) => server.close(() => resolve())), sleep(3000)]);
+    await settlesWithin(new Promise<void>((resolve) => server.close(() => resolve())), 3000);
   }
 
   /** Sends this tick's share of the configured request rate. */

@@ -18,10 +18,11 @@ describe.each(STACKS)("PrometheusRules of the %s stack", (stack) => {
   const config = stackConfig(stack);
   let run: StackRun;
   let rules: RecordedResource[];
+  // A mocked run of the whole program: seconds alone, minutes on a busy machine.
   beforeAll(async () => {
     run = await stackRun(stack);
     rules = k8sObjects(run, "PrometheusRule");
-  });
+  }, 300_000);
 
   it("has one per rule group, named after it, in the monitoring namespace", () => {
     const groups = ruleGroups(config).map((g) => g.name);

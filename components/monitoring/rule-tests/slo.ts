@@ -1,7 +1,10 @@
 /**
  * promtool cases of the SLO burn-rate alerts. A steady error ratio makes every
- * window (5m ... 3d) see the same ratio, so one steady case tests a burn-rate
- * threshold; the recovery case shows that the short windows stop the page
+ * window (5m ... 3d) see the same ratio: steady cases sit just above and just
+ * below the 6x and 1x lines. Shaped traffic (phases of different error shares)
+ * puts one window just under its line while its partner window is well over
+ * it, for each page window and each 1x ticket window, and isolates the 14.4x
+ * condition; the recovery case shows that the short windows end the page
  * soon after the errors stop while the ticket stays.
  */
 import { StackConfig } from "../../../configs/types";
@@ -50,55 +53,39 @@ export function sloRuleTests(config: StackConfig): RuleTestSuite {
   }
 
   /**
-   * Clean traffic for 6 hours, then 63 minutes with a share of bad requests
-   * 1.05 times the 14.4x line: the 1h and 5m windows are just over it, while
-   * the 6h window holds 1.05 * 14.4 * 63 / 360 = 2.6x, under the 6x line, so
-   * only the fast page condition fires. The 1h window crosses the line after
-   * 58 minutes, enough for `for: 2m`. The ticket fires too: its 1x line (6h
-   * and 3d windows) is crossed after 24 minutes, more than its `for: 15m`.
+   * Traffic of BUSY requests a minute in phases of [minutes, share of bad
+   * requests]; the series end (and a case evaluates) after the last phase.
+   * Counters start at 0, so rate() does not extrapolate and every window's
+   * ratio is exactly the share of bad requests inside it.
    */
-  function fastBurn(kind: SloKind, budget: number) {
-    const clean = 360;
-    const burst = 63;
-    const badShare = burnRateWindows.page[0].factor * 1.05 * budget;
-    const bad = BUSY * badShare;
-    const series = (name: string, l: Record<string, string>, first: number, then: number) => ({
+  function phases(kind: SloKind, parts: [minutes: number, badShare: number][]) {
+    const counterValues = (perMinute: (badShare: number) => number) => {
+      let value = 0;
+      return parts
+        .map(([minutes, share], i) => {
+          const step = perMinute(share);
+          const segment = i === 0 ? `0+${num(step)}x${minutes}` : `${num(value + step)}+${num(step)}x${minutes - 1}`;
+          value += step * minutes;
+          return segment;
+        })
+        .join(" ");
+    };
+    const series = (name: string, l: Record<string, string>, perMinute: (badShare: number) => number) => ({
       series: selector(name, l),
-      values: `0+${num(first)}x${clean} ${num(first * clean + then)}+${num(then)}x${burst}`,
+      values: counterValues(perMinute),
     });
     const input =
       kind === "availability"
         ? [
-            series(metrics.httpRequestsTotal.name, { ...labels, status: "200" }, BUSY, BUSY - bad),
-            series(metrics.httpRequestsTotal.name, { ...labels, status: "503" }, 0, bad),
+            series(metrics.httpRequestsTotal.name, { ...labels, status: "200" }, (b) => BUSY * (1 - b)),
+            series(metrics.httpRequestsTotal.name, { ...labels, status: "503" }, (b) => BUSY * b),
           ]
         : [
-            series(metrics.httpRequestsTotal.name, { ...labels, status: "200" }, BUSY, BUSY),
-            series(`${http.name}_bucket`, { ...labels, le: `${c.latencyThresholdSeconds}` }, BUSY, BUSY - bad),
-            series(`${http.name}_count`, labels, BUSY, BUSY),
+            series(metrics.httpRequestsTotal.name, { ...labels, status: "200" }, () => BUSY),
+            series(`${http.name}_bucket`, { ...labels, le: `${c.latencyThresholdSeconds}` }, (b) => BUSY * (1 - b)),
+            series(`${http.name}_count`, labels, () => BUSY),
           ];
-    return { input, burst, evalTime: `${clean + burst}m` };
-  }
-
-  /** Half the requests bad for an hour, then none for 40 minutes (evaluate at 100m). */
-  function recovered(kind: SloKind): InputSeries[] {
-    const half = BUSY / 2;
-    const series = (name: string, l: Record<string, string>, first: number, then: number) => ({
-      series: selector(name, l),
-      values: `0+${num(first)}x60 ${num(first * 60 + then)}+${num(then)}x40`,
-    });
-    if (kind === "availability") {
-      return [
-        series(metrics.httpRequestsTotal.name, { ...labels, status: "200" }, half, BUSY),
-        series(metrics.httpRequestsTotal.name, { ...labels, status: "503" }, half, 0),
-      ];
-    }
-    const le = `${c.latencyThresholdSeconds}`;
-    return [
-      series(metrics.httpRequestsTotal.name, { ...labels, status: "200" }, BUSY, BUSY),
-      series(`${http.name}_bucket`, { ...labels, le }, half, BUSY),
-      series(`${http.name}_count`, labels, BUSY, BUSY),
-    ];
+    return { input, evalTime: `${parts.reduce((sum, [minutes]) => sum + minutes, 0)}m` };
   }
 
   function cases(kind: SloKind, alert: string): AlertCase[] {
@@ -112,17 +99,79 @@ export function sloRuleTests(config: StackConfig): RuleTestSuite {
     const belowPage = slowPage.factor * budget * 0.95;
     const aboveTicket = slowTicket.factor * budget * 1.05;
     const belowTicket = slowTicket.factor * budget * 0.95;
-    const burst = fastBurn(kind, budget);
+    const b = budget;
+    const shaped = (title: string, parts: [number, number][], firing: AlertCase["firing"]): AlertCase => ({
+      alert,
+      title,
+      ...phases(kind, parts),
+      firing,
+    });
     return [
-      {
-        alert,
-        title:
-          `a ${burst.burst}-minute burst after 6 clean hours pages through the ${fastPage.factor}x condition alone ` +
-          "(and tickets)",
-        input: burst.input,
-        evalTime: burst.evalTime,
-        firing: [page, ticket],
-      },
+      // 6 clean hours, then 63 minutes at 1.05 x the 14.4x line: 1h and 5m just over it, the 6h window at
+      // 2.6x (under 6x), so only the fast condition pages; the 1h window crosses after 58 minutes (for: 2m).
+      // The ticket's 1x line (6h and 3d) is crossed after 24 minutes, more than its for: 15m.
+      shaped(
+        `a 63-minute burst at 1.05 x ${fastPage.factor}x after 6 clean hours pages through the fast condition alone`,
+        [
+          [360, 0],
+          [63, fastPage.factor * 1.05 * b],
+        ],
+        [page, ticket],
+      ),
+      // Each page line just missed by one of its two windows while the other window is well over it
+      // (and the other condition false): moving that one line down by 10% would page.
+      shaped(
+        `1h window at 0.95 x ${fastPage.factor}x, 5m window at 15x: no page`,
+        [
+          [300, 2 * b],
+          [45, ((0.95 * fastPage.factor * 60 - 15 * 15) / 45) * b],
+          [15, 15 * b],
+        ],
+        [ticket],
+      ),
+      shaped(
+        `5m window at 0.95 x ${fastPage.factor}x, 1h window at 15.6x: no page`,
+        [
+          [300, 0],
+          [50, 16 * b],
+          [10, 0.95 * fastPage.factor * b],
+        ],
+        [ticket],
+      ),
+      shaped(
+        `6h window at 0.95 x ${slowPage.factor}x, 30m window at 10x: no page`,
+        [
+          [320, ((0.95 * slowPage.factor * 360 - 40 * 10) / 320) * b],
+          [40, 10 * b],
+        ],
+        [ticket],
+      ),
+      shaped(
+        `30m window at 0.95 x ${slowPage.factor}x, 6h window at 7.8x: no page`,
+        [
+          [330, 8 * b],
+          [30, 0.95 * slowPage.factor * b],
+        ],
+        [ticket],
+      ),
+      // The same for the 1x ticket line (3d and 6h windows); the 3x line (1d and 2h) cannot be separated:
+      // whenever it holds, the 1x line holds too.
+      shaped(
+        `3d window at 0.95 x ${slowTicket.factor}x, 6h window at 1.5x: no ticket`,
+        [
+          [208, 0],
+          [360, 1.5 * slowTicket.factor * b],
+        ],
+        [],
+      ),
+      shaped(
+        `6h window at 0.95 x ${slowTicket.factor}x, 3d window at 1.3x: no ticket`,
+        [
+          [200, 2 * b],
+          [360, 0.95 * slowTicket.factor * b],
+        ],
+        [],
+      ),
       {
         alert,
         title: `${pct(abovePage)} bad (above ${slowPage.factor}x, under ${fastPage.factor}x) pages and tickets`,
@@ -166,13 +215,14 @@ export function sloRuleTests(config: StackConfig): RuleTestSuite {
         evalTime: "70m",
         firing: [ticket],
       },
-      {
-        alert,
-        title: "40 minutes after the errors stopped the page has resolved, the ticket stays",
-        input: recovered(kind),
-        evalTime: "100m",
-        firing: [ticket],
-      },
+      shaped(
+        "40 minutes after the errors stopped the page has resolved, the ticket stays",
+        [
+          [60, 0.5],
+          [40, 0],
+        ],
+        [ticket],
+      ),
     ];
   }
 

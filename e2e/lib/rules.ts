@@ -8,6 +8,8 @@ export interface AlertInfo {
   severity: string;
   /** The rule's `for`, in seconds. */
   forSeconds: number;
+  /** Grafana dashboard its `dashboard_url` must point at. */
+  dashboardUid: string;
 }
 
 export function durationSeconds(duration: string): number {
@@ -32,6 +34,7 @@ export function alertCatalog(config: StackConfig): AlertInfo[] {
       component: group.component,
       severity: alert.severity,
       forSeconds: durationSeconds(alert.for),
+      dashboardUid: alert.dashboardUid,
     })),
   );
 }

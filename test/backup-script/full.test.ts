@@ -1,7 +1,7 @@
 /**
  * cryo-backup.sh full for real: restic check, GFS retention over snapshots made with
  * synthetic times (restic backup --time), and copies to secondary repositories. Its own
- * PostgreSQL cluster and Pushgateway (ports 19110, 19151), so it runs beside script.test.ts.
+ * PostgreSQL cluster and Pushgateway (free ports of 19100-19159), so it runs beside script.test.ts.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -114,10 +114,10 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cryo-backup-full-test-"));
   fs.chmodSync(tmp, 0o755);
   fs.mkdirSync(path.join(tmp, "scratch"));
-  source = new PgCluster(path.join(tmp, "source"), 19110, "source-secret");
-  gateway = new Pushgateway(19151);
+  source = new PgCluster(path.join(tmp, "source"), "source-secret");
+  gateway = new Pushgateway();
   source.init();
-  source.start();
+  await source.start();
   await gateway.start();
   source.psql("postgres", "CREATE DATABASE tiny;");
   source.psql("tiny", TINY_SQL);

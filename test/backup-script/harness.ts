@@ -6,6 +6,7 @@
  */
 import { ChildProcess, spawn, spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as path from "path";
 
 export const SCRIPT = path.resolve(__dirname, "../../components/backup/image/cryo-backup.sh");
@@ -47,13 +48,39 @@ function asPostgres(command: string, args: string[]): SpawnSyncReturns<string> {
   return spawnSync(file, argv, { encoding: "utf8", timeout: 60_000 });
 }
 
+/** Our port ranges: PostgreSQL servers and a port nothing listens on, and Pushgateways. */
+export const PG_PORTS = { from: 19100, to: 19149 };
+export const PUSHGATEWAY_PORTS = { from: 19150, to: 19159 };
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A free port of the range, tried from a random place in it: two runs of the suite at the
+ * same time (a developer's and a full `npm test`) must not take each other's servers.
+ */
+export async function freePort(range: { from: number; to: number }, except: number[] = []): Promise<number> {
+  const size = range.to - range.from + 1;
+  const offset = Math.floor(Math.random() * size);
+  for (let i = 0; i < size; i++) {
+    const port = range.from + ((offset + i) % size);
+    if (!except.includes(port) && (await portFree(port))) return port;
+  }
+  throw new Error(`no free port in ${range.from}-${range.to}`);
+}
+
 export const PG_SUPERUSER = "cryo";
 
 export class PgCluster {
   readonly dataDir: string;
+  port = 0;
   constructor(
     readonly dir: string,
-    readonly port: number,
     readonly password: string,
   ) {
     this.dataDir = path.join(dir, "data");
@@ -82,30 +109,35 @@ export class PgCluster {
     );
   }
 
-  start(): void {
-    const options = [
-      `-p ${this.port}`,
-      "-c listen_addresses=127.0.0.1",
-      `-c unix_socket_directories=${this.dir}`,
-      // A disposable test server: durability off for speed.
-      "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-      "-c wal_level=minimal -c max_wal_senders=0 -c shared_buffers=128MB",
-    ].join(" ");
-    checked(
-      asPostgres(`${PG_BIN}/pg_ctl`, [
+  /** Starts the server on a free port of PG_PORTS (another one if that port was taken meanwhile). */
+  async start(except: number[] = []): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      this.port = await freePort(PG_PORTS, except);
+      const options = [
+        `-p ${this.port}`,
+        "-c listen_addresses=127.0.0.1",
+        `-c unix_socket_directories=${this.dir}`,
+        // A disposable test server: durability off for speed.
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+        "-c wal_level=minimal -c max_wal_senders=0 -c shared_buffers=128MB",
+      ].join(" ");
+      const log = path.join(this.dir, "log");
+      const result = asPostgres(`${PG_BIN}/pg_ctl`, [
         "-D",
         this.dataDir,
         "-o",
         options,
         "-l",
-        path.join(this.dir, "log"),
+        log,
         "-w",
         "-t",
-        "30",
+        "60",
         "start",
-      ]),
-      "pg_ctl start",
-    );
+      ]);
+      if (result.status === 0) return;
+      const taken = fs.existsSync(log) && /could not bind|already in use/.test(fs.readFileSync(log, "utf8"));
+      if (!taken || attempt >= 5) checked(result, "pg_ctl start");
+    }
   }
 
   stop(): void {
@@ -186,7 +218,7 @@ export function databaseState(cluster: PgCluster, database: string): DatabaseSta
 
 export class Pushgateway {
   private child?: ChildProcess;
-  constructor(readonly port: number) {}
+  port = 0;
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -200,20 +232,21 @@ export class Pushgateway {
     }
   }
 
+  /** Starts it on a free port of PUSHGATEWAY_PORTS, in memory only (Debian's default persists to /var/lib). */
   async start(): Promise<void> {
-    if (await this.ready()) throw new Error(`something already listens on ${this.url}`);
-    const child = spawn(
-      "prometheus-pushgateway",
-      [`--web.listen-address=127.0.0.1:${this.port}`, "--persistence.file="],
-      {
-        stdio: "ignore",
-      },
-    );
-    this.child = child;
-    await waitFor("the Pushgateway", 15_000, async () => {
-      if (child.exitCode !== null) throw new Error(`the Pushgateway exited with status ${child.exitCode}`);
-      return this.ready();
-    });
+    for (let attempt = 0; ; attempt++) {
+      this.port = await freePort(PUSHGATEWAY_PORTS);
+      const child = spawn(
+        "prometheus-pushgateway",
+        [`--web.listen-address=127.0.0.1:${this.port}`, "--persistence.file="],
+        { stdio: "ignore" },
+      );
+      this.child = child;
+      let exited = false;
+      await waitFor("the Pushgateway", 15_000, async () => (exited = child.exitCode !== null) || this.ready());
+      if (!exited) return;
+      if (attempt >= 5) throw new Error(`the Pushgateway exited with status ${child.exitCode}`);
+    }
   }
 
   async stop(): Promise<void> {

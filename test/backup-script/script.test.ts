@@ -1,6 +1,6 @@
 /**
  * cryo-backup.sh for real: PostgreSQL 15 clusters, restic repositories in a temp dir and
- * a Prometheus Pushgateway, all on 127.0.0.1 (ports 19100-19159). The tests run in order
+ * a Prometheus Pushgateway, all on 127.0.0.1 (free ports of 19100-19159). The tests run in order
  * and share the repository: each builds on the snapshots the previous ones made.
  */
 import { spawnSync } from "child_process";
@@ -14,7 +14,9 @@ import {
   databaseState,
   DatabaseState,
   descendants,
+  freePort,
   PG_BIN,
+  PG_PORTS,
   PgCluster,
   processAlive,
   Pushgateway,
@@ -31,13 +33,14 @@ import {
 
 jest.setTimeout(120_000);
 
-const PORTS = { source: 19100, drill: 19101, nothingListens: 19149, pushgateway: 19150 };
 const HOST = "cryoprotect-test";
 
 let tmp: string;
 let source: PgCluster;
 let drillServer: PgCluster;
 let gateway: Pushgateway;
+/** A port in our range that no server listens on: a database server that is down. */
+let downPort: number;
 let repository: string;
 let passwordFile: string;
 
@@ -109,14 +112,15 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cryo-backup-test-"));
   fs.chmodSync(tmp, 0o755);
   fs.mkdirSync(path.join(tmp, "scratch"));
-  source = new PgCluster(path.join(tmp, "source"), PORTS.source, "source-secret");
-  drillServer = new PgCluster(path.join(tmp, "drill"), PORTS.drill, "drill-secret");
-  gateway = new Pushgateway(PORTS.pushgateway);
+  source = new PgCluster(path.join(tmp, "source"), "source-secret");
+  drillServer = new PgCluster(path.join(tmp, "drill"), "drill-secret");
+  gateway = new Pushgateway();
   source.init();
   drillServer.init();
-  source.start();
-  drillServer.start();
+  await source.start();
+  await drillServer.start([source.port]);
   await gateway.start();
+  downPort = await freePort(PG_PORTS, [source.port, drillServer.port]);
   source.psql("postgres", `${FIXTURE_ROLES} CREATE DATABASE cryo;`);
   source.psql("cryo", FIXTURE_SQL);
   repository = path.join(tmp, "repo");
@@ -268,12 +272,16 @@ describe("cryo-backup.sh failures", () => {
   });
 
   test.each([
-    ["a stopped database", { PGPORT: String(PORTS.nothingListens) }, /cannot query database cryo .*Connection refused/],
-    ["a wrong database password", { PGPASSWORD: "wrong" }, /password authentication failed/],
-    ["a missing database", { PGDATABASE: "no_such_db" }, /database "no_such_db" does not exist/],
+    [
+      "a database server that is down",
+      () => ({ PGPORT: String(downPort) }),
+      /cannot query database cryo .*Connection refused/,
+    ],
+    ["a wrong database password", () => ({ PGPASSWORD: "wrong" }), /password authentication failed/],
+    ["a missing database", () => ({ PGDATABASE: "no_such_db" }), /database "no_such_db" does not exist/],
   ])("%s fails clearly and makes no snapshot", async (_case, env, message) => {
     const before = snapshotIds();
-    const result = await runScript(["backup"], scriptEnv(env));
+    const result = await runScript(["backup"], scriptEnv(env()));
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(message);
     expect(snapshotIds()).toEqual(before);
@@ -345,7 +353,7 @@ describe("cryo-backup.sh drill", () => {
   const drillEnv = () =>
     scriptEnv({
       DRILL_PGHOST: "127.0.0.1",
-      DRILL_PGPORT: String(PORTS.drill),
+      DRILL_PGPORT: String(drillServer.port),
       DRILL_PGUSER: "cryo",
       DRILL_PGPASSWORD: drillServer.password,
       DRILL_WAIT_SECONDS: "10",
@@ -388,11 +396,11 @@ describe("cryo-backup.sh drill", () => {
   test("fails when the drill server never comes up", async () => {
     const result = await runScript(["drill"], {
       ...drillEnv(),
-      DRILL_PGPORT: String(PORTS.nothingListens),
+      DRILL_PGPORT: String(downPort),
       DRILL_WAIT_SECONDS: "2",
     });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/drill server 127.0.0.1:19149 not ready after 2s/);
+    expect(result.stderr).toContain(`drill server 127.0.0.1:${downPort} not ready after 2s`);
   });
 });
 

@@ -22,8 +22,6 @@ const IMAGE_CONTEXT_ABSOLUTE = path.join(__dirname, "image");
  * build; and an unchanged context keeps its tag, so `pulumi up` pushes nothing.
  */
 export function imageTag(contextDir: string, pgMajor: number): string {
-  // TEMPORARY until the backup-script engineer commits components/backup/image/ (keeps others' mock runs working).
-  if (!fs.existsSync(path.join(contextDir, "Dockerfile"))) return `pg${pgMajor}-pending`;
   const files = listFiles(contextDir);
   if (!files.includes("Dockerfile")) throw new Error(`No Dockerfile in the backup image context ${contextDir}`);
   const hash = crypto.createHash("sha256");

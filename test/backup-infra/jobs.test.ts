@@ -4,6 +4,7 @@ import * as path from "path";
 import { StackConfig } from "../../configs/types";
 import {
   backupCronJob,
+  BACKUP_UID,
   backupEnv,
   COPY_CREDENTIALS_DIR,
   JOB_LIMITS,
@@ -187,4 +188,14 @@ describe("contract with the backup script", () => {
       expect(header).toMatch(new RegExp(`cryo-backup\\.sh ${mode}\\b`));
     },
   );
+
+  it("runs the image's entrypoint (the script) with the mode as its argument, as the image's user", () => {
+    const dockerfile = fs.readFileSync(path.join(PROJECT_ROOT, "components/backup/image/Dockerfile"), "utf8");
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["[^"]*\/cryo-backup\.sh"\]$/m);
+    expect(dockerfile).toMatch(new RegExp(`^USER ${BACKUP_UID}(:${BACKUP_UID})?$`, "m"));
+    // The build argument the stack passes.
+    expect(dockerfile).toMatch(/^ARG PG_MAJOR\b/m);
+    const [container] = podOf(backupCronJob(config("dev"), "backup", inputs)).containers;
+    expect(container).not.toHaveProperty("command");
+  });
 });

@@ -153,4 +153,9 @@ describe("image tag", () => {
     fs.writeFileSync(path.join(dir, "lib", "x.sh"), "echo 2\n");
     expect(imageTag(dir, 15)).not.toBe(first);
   });
+
+  it("refuses a context without a Dockerfile", () => {
+    fs.rmSync(path.join(dir, "Dockerfile"));
+    expect(() => imageTag(dir, 15)).toThrow(/No Dockerfile/);
+  });
 });

@@ -9,7 +9,7 @@ module.exports = {
   roots: ["<rootDir>/e2e"],
   testMatch: ["**/*.e2e.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }] },
-  // Every wait inside has its own deadline within the run's 9.5-minute budget; this is the backstop.
+  // Every wait inside has its own deadline within the run's 9-minute budget; this is the backstop.
   testTimeout: 10 * 60 * 1000,
   collectCoverage: false,
 };

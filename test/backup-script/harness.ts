@@ -27,11 +27,16 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export async function waitFor(what: string, deadlineMs: number, check: () => boolean | Promise<boolean>) {
+export async function waitFor(
+  what: string,
+  deadlineMs: number,
+  check: () => boolean | Promise<boolean>,
+  intervalMs = 50,
+) {
   const deadline = Date.now() + deadlineMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
-    await sleep(50);
+    await sleep(intervalMs);
   }
 }
 

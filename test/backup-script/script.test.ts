@@ -309,11 +309,17 @@ describe("an interrupted backup", () => {
     const before = snapshotIds();
     const job = startScript(["backup"], scriptEnv());
     let dumpPid = 0;
-    await waitFor("pg_dump to stream into restic", 30_000, () => {
-      const dumps = descendants(job.child.pid!).filter((p) => p.comm === "pg_dump");
-      dumpPid = dumps.find((p) => bytesWritten(p.pid) > 2_000_000)?.pid ?? 0;
-      return dumpPid > 0;
-    });
+    // Polled often: the 43 MB dump streams for well under a second on an idle machine.
+    await waitFor(
+      "pg_dump to stream into restic",
+      30_000,
+      () => {
+        const dumps = descendants(job.child.pid!).filter((p) => p.comm === "pg_dump");
+        dumpPid = dumps.find((p) => bytesWritten(p.pid) > 2_000_000)?.pid ?? 0;
+        return dumpPid > 0;
+      },
+      10,
+    );
     const processes = [{ pid: job.child.pid! }, ...descendants(job.child.pid!)];
     expect(processes.map((p) => ("comm" in p ? p.comm : "script"))).toEqual(
       expect.arrayContaining(["script", "restic", "pg_dump", "psql"]),

@@ -55,8 +55,8 @@ export const POSTGRES_EXPORTER_DSN_KEY = "DATA_SOURCE_NAME";
  * Elasticsearch credentials for Grafana's logs datasource and the
  * elasticsearch-exporter: keys `username` and `password`, in the monitoring
  * namespace. Pods cannot read ECK's `cryoprotect-es-elastic-user` Secret
- * across namespaces, so the logging stack provides this copy (ideally for a
- * read-only user); it is referenced by name only and never created here.
+ * across namespaces, so the logging stack creates this one for its read-only
+ * user (components/logging/monitoring-user.ts); referenced by name only here.
  */
 export const ELASTICSEARCH_CREDENTIALS_SECRET = "cryoprotect-es-monitoring-credentials";
 

@@ -42,7 +42,7 @@ describe.each(STACKS)("%s", (stack) => {
     for (const [name, text] of Object.entries(elastalertRules(config, alertmanagerUrl(config)))) {
       const rule = yaml.load(text) as { alertmanager_labels: Record<string, string> };
       // ElastAlert2 adds alertname and elastalert_rule to the configured labels.
-      const labels = { ...rule.alertmanager_labels, alertname: name, elastalert_rule: name };
+      const labels: Record<string, string> = { ...rule.alertmanager_labels, alertname: name, elastalert_rule: name };
       expect([name, receivers(configFile, labels)]).toEqual([name, expected(labels.severity)]);
     }
   });

@@ -65,8 +65,6 @@ export const exporterMetrics = {
   prometheus: ["up", "ALERTS", "ALERTS_FOR_STATE"],
 } as const satisfies Record<string, readonly string[]>;
 
-export type Exporter = keyof typeof exporterMetrics;
-
 export function exporterMetricNames(): Set<string> {
   return new Set(Object.values(exporterMetrics).flat());
 }

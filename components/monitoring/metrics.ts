@@ -122,8 +122,6 @@ export const metrics = {
 /** `type` label of cryoprotect_errors_total that the API uses for database errors. */
 export const DATABASE_ERROR_TYPE = "database";
 
-export type MetricKey = keyof typeof metrics;
-
 /** Series names a metric exposes: histograms expose _bucket, _sum and _count. */
 export function seriesNames(definition: MetricDefinition): string[] {
   if (definition.type === "histogram")

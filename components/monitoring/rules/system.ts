@@ -14,7 +14,6 @@ import { API_LABELS, apiPodCommands, apiSelector, prometheusCommands } from "./c
 export const exporterJobs = {
   nodeExporter: "node-exporter",
   kubelet: "kubelet",
-  kubeStateMetrics: "kube-state-metrics",
 } as const;
 
 /** Filesystems that are not real disks (container layers, tmpfs, ...). */

@@ -10,7 +10,7 @@ import { AddressInfo } from "net";
 import { DATABASE_ERROR_TYPE, metrics } from "../../components/monitoring/metrics";
 import { Registry } from "./exposition";
 import { HOST, url } from "./ports";
-import { request, settlesWithin, sleep } from "./wait";
+import { request, settlesWithin } from "./wait";
 
 export interface Traffic {
   /** Requests per second the built-in client sends, spread evenly over the routes. */
@@ -158,7 +158,8 @@ export class SyntheticApi {
     this.setInProgress(route.method, route.endpoint, 1);
     const slow = failsAt(n, this.traffic.slowRatio);
     const seconds = slow ? this.traffic.slowSeconds : 0.02 + (n % 7) * 0.01;
-    await sleep(seconds * 1000);
+    // Unref'd: a request still being served when the API stops must not hold the process open.
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000).unref());
     const failed = failsAt(n, this.traffic.errorRatio);
     const status = failed ? 500 : route.method === "POST" ? 201 : 200;
     const operation = route.method === "POST" ? "insert" : "select";

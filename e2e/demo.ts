@@ -8,7 +8,7 @@
  */
 import * as http from "http";
 import * as path from "path";
-import { initRepository, runBackup } from "./lib/backup";
+import { runBackup } from "./lib/backup";
 import { E2eEnvironment } from "./lib/environment";
 import { HOST, SHARED_PORTS, url } from "./lib/ports";
 import { ERRORS, SLOW, WRONG_DATABASE_PASSWORD } from "./lib/scenarios";
@@ -42,17 +42,15 @@ async function serve(): Promise<void> {
   const cell = env.cells[0];
   const repository = path.join(env.tmpDir, "restic-repository");
   const backup = (databasePassword?: string) =>
-    initRepository(repository, 60000).then(() =>
-      runBackup({
-        config: env.config,
-        postgres: env.postgres!,
-        repository,
-        pushgatewayUrl: cell.pushgatewayUrl,
-        scratchDir: path.join(env.tmpDir, "backup-scratch"),
-        databasePassword,
-        timeoutMs: 120000,
-      }),
-    );
+    runBackup({
+      config: env.config,
+      postgres: env.postgres!,
+      repository,
+      pushgatewayUrl: cell.pushgatewayUrl,
+      scratchDir: path.join(env.tmpDir, "backup-scratch"),
+      databasePassword,
+      timeoutMs: 120000,
+    });
 
   let stopping = false;
   const shutdown = async () => {

@@ -1,12 +1,15 @@
 /**
- * Runs the real backup script (components/backup/image/cryo-backup.sh) as a
- * backup job would, against the local PostgreSQL, into a local restic
- * repository, pushing its metrics to a cell's Pushgateway.
+ * Runs the real backup script (components/backup/image/cryo-backup.sh) as the
+ * stack's CronJobs run it, against the local PostgreSQL, into a local restic
+ * repository (created by the script, as the jobs let it), pushing its metrics
+ * to a cell's Pushgateway.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { StackConfig } from "../../configs/types";
+import { backupEnv } from "../../components/backup/jobs";
+import { ScheduledMode } from "../../components/backup/names";
 import { PROJECT_ROOT } from "../../scripts/lib/mock-runtime";
 import { HOST } from "./ports";
 import { killOnExit } from "./processes";
@@ -28,61 +31,58 @@ export interface BackupOptions {
   repository: string;
   pushgatewayUrl: string;
   scratchDir: string;
-  mode?: "backup" | "full" | "drill";
+  mode?: ScheduledMode;
   /** Overrides the database password (the wrong-password scenario). */
   databasePassword?: string;
   timeoutMs: number;
 }
 
-/** Creates the local restic repository, as the platform's repository-init step does for S3. */
-export async function initRepository(repository: string, timeoutMs: number): Promise<void> {
-  if (fs.existsSync(path.join(repository, "config"))) return;
-  const run = await runCommand(
-    "restic",
-    ["init", "--repo", repository],
-    { RESTIC_PASSWORD: REPOSITORY_PASSWORD },
-    timeoutMs,
-  );
-  if (run.exitCode !== 0) throw new Error(`restic init failed: ${run.output}`);
+/**
+ * The environment the stack's CronJob gives the script for this mode, with
+ * what points at the cluster (database, bucket, Secrets, Pushgateway, scratch
+ * volume, drill sidecar) pointed at the local equivalents instead.
+ */
+export function localBackupEnv(options: BackupOptions): Record<string, string> {
+  const { postgres } = options;
+  const mode = options.mode ?? "backup";
+  const local: Record<string, string> = {
+    PGHOST: HOST,
+    PGPORT: String(postgres.port),
+    PGDATABASE: DATABASE,
+    PGUSER: BACKUP_USER,
+    PGSSLMODE: "disable",
+    PGPASSWORD: options.databasePassword ?? BACKUP_PASSWORD,
+    RESTIC_REPOSITORY: options.repository,
+    RESTIC_PASSWORD: REPOSITORY_PASSWORD,
+    PUSHGATEWAY_URL: options.pushgatewayUrl,
+    TMPDIR: options.scratchDir,
+    HOME: options.scratchDir,
+    RESTIC_CACHE_DIR: path.join(options.scratchDir, "restic-cache"),
+  };
+  if (mode === "drill") {
+    // A scratch database of the same local server stands in for the Job's PostgreSQL sidecar.
+    Object.assign(local, {
+      DRILL_PGHOST: postgres.socketDir,
+      DRILL_PGPORT: String(postgres.port),
+      DRILL_PGUSER: "postgres",
+      DRILL_PGSSLMODE: "disable",
+    });
+  }
+  const env: Record<string, string> = {};
+  for (const variable of backupEnv(options.config, mode, options.pushgatewayUrl)) {
+    if (variable.name in local) continue;
+    if (typeof variable.value !== "string") {
+      throw new Error(`The backup job's ${variable.name} comes from a Secret or Output the e2e has no local value for`);
+    }
+    env[variable.name] = variable.value;
+  }
+  return { ...env, ...local };
 }
 
 export function runBackup(options: BackupOptions): Promise<BackupRun> {
   if (!fs.existsSync(BACKUP_SCRIPT)) throw new Error(`The backup script ${BACKUP_SCRIPT} does not exist`);
   fs.mkdirSync(options.scratchDir, { recursive: true });
-  const { config, postgres } = options;
-  const retention = config.backup.retention;
-  return runCommand(
-    BACKUP_SCRIPT,
-    [options.mode ?? "backup"],
-    {
-      ENVIRONMENT: config.environment,
-      PGHOST: HOST,
-      PGPORT: String(postgres.port),
-      PGDATABASE: DATABASE,
-      PGUSER: BACKUP_USER,
-      PGSSLMODE: "disable",
-      PGPASSWORD: options.databasePassword ?? BACKUP_PASSWORD,
-      RESTIC_REPOSITORY: options.repository,
-      RESTIC_PASSWORD: REPOSITORY_PASSWORD,
-      RESTIC_INIT_IF_MISSING: "false",
-      RETENTION_DAILY: String(retention.daily),
-      RETENTION_WEEKLY: String(retention.weekly),
-      RETENTION_MONTHLY: String(retention.monthly),
-      RETENTION_YEARLY: String(retention.yearly),
-      CHECK_READ_DATA_SUBSET: config.backup.checkReadDataSubset,
-      PUSHGATEWAY_URL: options.pushgatewayUrl,
-      TMPDIR: options.scratchDir,
-      HOME: options.scratchDir,
-      RESTIC_CACHE_DIR: path.join(options.scratchDir, "restic-cache"),
-      // The drill restores into a scratch database of the same local server (a sidecar in the cluster).
-      DRILL_PGHOST: postgres.socketDir,
-      DRILL_PGPORT: String(postgres.port),
-      DRILL_PGUSER: "postgres",
-      DRILL_PGDATABASE: "cryo_drill",
-      DRILL_PGSSLMODE: "disable",
-    },
-    options.timeoutMs,
-  );
+  return runCommand(BACKUP_SCRIPT, [options.mode ?? "backup"], localBackupEnv(options), options.timeoutMs);
 }
 
 function runCommand(

@@ -10,7 +10,7 @@
  */
 import * as path from "path";
 import { E2E_GROUP_INTERVAL } from "./alertmanager-config";
-import { initRepository, runBackup, BackupRun } from "./backup";
+import { runBackup, BackupRun } from "./backup";
 import { AlertmanagerAlert, Cell, E2eEnvironment, PrometheusAlert } from "./environment";
 import { alertCatalog, AlertInfo, durationSeconds, findAlert } from "./rules";
 import { busyPercent, cpuTimes } from "./host";
@@ -155,7 +155,6 @@ export async function startScenarios(): Promise<ScenarioRun> {
   // The weekly full backup (backup, check, retention) and then the restore drill, as the CronJobs run them.
   const healthyBackups = (async () => {
     const options = backupOptions(env.cell(CELLS.healthy));
-    await initRepository(options.repository, budget(60000));
     const full = await runBackup({ ...options, mode: "full" });
     const drill = await runBackup({ ...options, mode: "drill" });
     return { full, drill };
@@ -200,7 +199,6 @@ export async function startScenarios(): Promise<ScenarioRun> {
   const backupFailure = (async () => {
     const options = backupOptions(env.cell(CELLS.backupFailure));
     const cell = env.cell(CELLS.backupFailure);
-    await initRepository(options.repository, budget(60000));
     const backup = await runBackup({ ...options, databasePassword: WRONG_DATABASE_PASSWORD });
     await arrival(cell, "BackupJobFailed", "warning", "backup with a wrong database password", backup.startedAt);
     return snapshot(cell, { backup });

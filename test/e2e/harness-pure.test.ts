@@ -5,10 +5,13 @@
  * the metrics contract.
  */
 import * as yaml from "js-yaml";
+import { backupEnv } from "../../components/backup/jobs";
 import { alertmanagerArtifacts } from "../../components/monitoring/alertmanager-artifacts";
 import { metrics } from "../../components/monitoring/metrics";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { E2E_GROUP_INTERVAL, E2E_GROUP_WAIT, redirectReceivers } from "../../e2e/lib/alertmanager-config";
+import { localBackupEnv } from "../../e2e/lib/backup";
+import { Postgres } from "../../e2e/lib/postgres";
 import { metricNames, substituteVariables } from "../../e2e/lib/dashboards";
 import { Registry } from "../../e2e/lib/exposition";
 import { busyPercent, cpuTimes } from "../../e2e/lib/host";
@@ -153,5 +156,36 @@ describe("run bookkeeping", () => {
     const to = cpuTimes("cpu  190 0 60 900 50 0 0 0 0 0\n");
     expect(busyPercent(from, to)).toBeCloseTo(50);
     expect(() => cpuTimes("intr 1")).toThrow();
+  });
+});
+
+describe("the backup script's environment", () => {
+  const postgres = { port: 19001, socketDir: "/tmp/e2e/pgsocket" } as Postgres;
+  const options = {
+    config: stackConfig("dev"),
+    postgres,
+    repository: "/tmp/e2e/restic/healthy",
+    pushgatewayUrl: "http://127.0.0.1:19012",
+    scratchDir: "/tmp/e2e/scratch",
+    timeoutMs: 1000,
+  };
+
+  it("is the CronJob's, with the database, repository, Secrets and Pushgateway made local", () => {
+    for (const mode of ["backup", "full", "drill"] as const) {
+      const env = localBackupEnv({ ...options, mode });
+      const job = backupEnv(options.config, mode, options.pushgatewayUrl);
+      expect(Object.keys(env)).toEqual(expect.arrayContaining(job.map((v) => v.name)));
+      expect(env).toMatchObject({
+        PGHOST: "127.0.0.1",
+        PGPORT: "19001",
+        RESTIC_REPOSITORY: options.repository,
+        PUSHGATEWAY_URL: options.pushgatewayUrl,
+        ENVIRONMENT: "dev",
+      });
+      expect(env.PGPASSWORD).toBeTruthy();
+      expect(env.RESTIC_PASSWORD).toBeTruthy();
+      expect("DRILL_PGHOST" in env).toBe(mode === "drill");
+    }
+    expect(localBackupEnv({ ...options, databasePassword: "wrong" }).PGPASSWORD).toBe("wrong");
   });
 });

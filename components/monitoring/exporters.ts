@@ -34,7 +34,12 @@ export function apiServiceMonitor(
             port: app.portName,
             path: app.metricsPath,
             interval: config.monitoring.prometheus.scrapeInterval,
-            relabelings: [{ action: "replace", targetLabel: "job", replacement: app.name }],
+            relabelings: [
+              { action: "replace", targetLabel: "job", replacement: app.name },
+              // The operator's target label `endpoint` (the port name) would rename the app's own
+              // `endpoint` label (the URL route) to exported_endpoint; per-endpoint rules need the app's.
+              { action: "labeldrop", regex: "endpoint" },
+            ],
           },
         ],
       },

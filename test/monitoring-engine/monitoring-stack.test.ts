@@ -157,7 +157,10 @@ describe.each(STACKS)("MonitoringStack in the %s stack", (stack) => {
           port: config.app.portName,
           path: config.app.metricsPath,
           interval: config.monitoring.prometheus.scrapeInterval,
-          relabelings: [{ action: "replace", targetLabel: "job", replacement: config.app.name }],
+          relabelings: [
+            { action: "replace", targetLabel: "job", replacement: config.app.name },
+            { action: "labeldrop", regex: "endpoint" },
+          ],
         },
       ],
     });

@@ -58,6 +58,24 @@ describe.each(STACKS)("PrometheusRules of the %s stack", (stack) => {
     }
   });
 
+  it("scrape the API so that the app's job and endpoint labels reach the rules", () => {
+    const monitor = k8sObjects(run, "ServiceMonitor", config.app.name);
+    expect(monitor).toHaveLength(1);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const [endpoint] = (monitor[0].inputs.spec as any).endpoints;
+    const relabelings: { action: string; regex?: string; targetLabel?: string; replacement?: string }[] =
+      endpoint.relabelings ?? [];
+    expect(relabelings).toContainEqual(
+      expect.objectContaining({ action: "replace", targetLabel: "job", replacement: config.app.name }),
+    );
+    // The operator adds a target label `endpoint` (the port name); unless it is dropped (or the app's labels
+    // are honoured) Prometheus renames the app's `endpoint` to exported_endpoint.
+    const keepsAppEndpoint =
+      endpoint.honorLabels === true ||
+      relabelings.some((r) => r.action === "labeldrop" && new RegExp(`^(?:${r.regex})$`).test("endpoint"));
+    expect(keepsAppEndpoint).toBe(true);
+  });
+
   it("is what the Prometheus of the chart selects", () => {
     const prometheusRelease = run.resources.find(
       (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "kube-prometheus-stack",

@@ -75,13 +75,3 @@ export async function getJson<T>(target: string): Promise<T> {
   if (res.status !== 200) throw new Error(`GET ${target}: HTTP ${res.status}: ${res.body.slice(0, 300)}`);
   return JSON.parse(res.body) as T;
 }
-
-/** Resolves once GET `target` answers 200. */
-export function waitForHttp(what: string, target: string, timeoutMs = 30000): Promise<true> {
-  return waitFor(
-    what,
-    async () => ((await request("GET", target, undefined, 2000)).status === 200 ? true : undefined),
-    timeoutMs,
-    200,
-  );
-}

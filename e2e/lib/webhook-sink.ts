@@ -19,8 +19,6 @@ export interface Notification {
   cell: string;
   /** Receiver from the URL path (the redirected receiver's name). */
   receiver: string;
-  /** Receiver named in the payload by Alertmanager. */
-  payloadReceiver: string;
   status: string;
   alerts: WebhookAlert[];
   receivedAt: number;
@@ -55,10 +53,11 @@ export class WebhookSink {
             alerts: WebhookAlert[];
           };
           if (req.method !== "POST" || !cell || !receiver) throw new Error("expected POST /<cell>/<receiver>");
+          // Alertmanager names the receiver in the payload too; a mismatch would mean a mixed-up redirection.
+          if (payload.receiver !== receiver) throw new Error(`payload of ${payload.receiver} posted to ${receiver}`);
           const notification: Notification = {
             cell,
             receiver,
-            payloadReceiver: payload.receiver,
             status: payload.status,
             alerts: payload.alerts,
             receivedAt: Date.now(),

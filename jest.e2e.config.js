@@ -8,7 +8,7 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/e2e"],
   testMatch: ["**/*.e2e.ts"],
-  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }] },
+  transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   // Every wait inside has its own deadline within the run's 9-minute budget; this is the backstop.
   testTimeout: 10 * 60 * 1000,
   collectCoverage: false,

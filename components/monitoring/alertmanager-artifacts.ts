@@ -1,6 +1,6 @@
 import { StackConfig } from "../../configs/types";
 import { ruleGroups } from "../catalog";
-import { alertmanagerSecretData, apiAlertNamesOf, CONFIG_FILE, placeholderSecret } from "./alertmanager-config";
+import { alertmanagerSecretData, apiAlertNamesOf, CONFIG_FILE, fileSecretPlaceholder } from "./alertmanager-config";
 import { TEMPLATE_FILE } from "./alertmanager-template";
 
 /**
@@ -8,7 +8,7 @@ import { TEMPLATE_FILE } from "./alertmanager-template";
  * with secret placeholders: the config, and the template under templates/.
  */
 export function alertmanagerArtifacts(config: StackConfig): Record<string, string> {
-  const data = alertmanagerSecretData(config, placeholderSecret, apiAlertNamesOf(ruleGroups(config)));
+  const data = alertmanagerSecretData(config, fileSecretPlaceholder, apiAlertNamesOf(ruleGroups(config)));
   return {
     [`alertmanager/${CONFIG_FILE}`]: data[CONFIG_FILE],
     [`alertmanager/templates/${TEMPLATE_FILE}`]: data[TEMPLATE_FILE],

@@ -13,7 +13,7 @@ export type SecretUse = "url" | "token";
 export type SecretLookup = (key: string, use: SecretUse) => string;
 
 /** Placeholders of the committed files: valid where a URL is required, never resolvable (.invalid). */
-export const placeholderSecret: SecretLookup = (key, use) =>
+export const fileSecretPlaceholder: SecretLookup = (key, use) =>
   use === "url" ? `https://secret.invalid/<secret:${key}>` : `<secret:${key}>`;
 
 /** Receives what is deliberately dropped (info alerts when the stack has no ticket receiver). */

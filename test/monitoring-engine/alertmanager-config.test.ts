@@ -9,7 +9,7 @@ import {
   apiAlertNamesOf,
   CONFIG_FILE,
   NULL_RECEIVER,
-  placeholderSecret,
+  fileSecretPlaceholder,
   SecretLookup,
 } from "../../components/monitoring/alertmanager-config";
 import { TEMPLATE_FILE } from "../../components/monitoring/alertmanager-template";
@@ -80,7 +80,9 @@ describe.each(STACKS)("alertmanagerConfig(%s)", (stack) => {
     const text = files[`alertmanager/${CONFIG_FILE}`];
     for (const r of am.receivers) expect(text).toContain(`<secret:${r.secret}>`);
     expect(yaml.load(text)).toEqual(
-      JSON.parse(JSON.stringify(alertmanagerConfig(config, placeholderSecret, apiAlertNamesOf(ruleGroups(config))))),
+      JSON.parse(
+        JSON.stringify(alertmanagerConfig(config, fileSecretPlaceholder, apiAlertNamesOf(ruleGroups(config)))),
+      ),
     );
   });
 
@@ -96,7 +98,7 @@ describe("routing variants", () => {
 
   it("info alerts go to the info receiver when set, else to the null receiver", () => {
     const info = (c: StackConfig) =>
-      alertmanagerConfig(c, placeholderSecret, API_ALERTS).route.routes!.find((r) =>
+      alertmanagerConfig(c, fileSecretPlaceholder, API_ALERTS).route.routes!.find((r) =>
         r.matchers?.includes('severity="info"'),
       )!.receiver;
     expect(info(prod)).toBe("ops-tickets");
@@ -104,7 +106,11 @@ describe("routing variants", () => {
   });
 
   it("several warning receivers each get warnings; the first is the default for unknown severities", () => {
-    const cfg = alertmanagerConfig(withRouting(prod, { warning: ["team-chat", "ops-tickets"] }), placeholderSecret, []);
+    const cfg = alertmanagerConfig(
+      withRouting(prod, { warning: ["team-chat", "ops-tickets"] }),
+      fileSecretPlaceholder,
+      [],
+    );
     const warning = cfg.route.routes!.filter((r) => r.matchers?.includes('severity="warning"'));
     expect(warning.map((r) => [r.receiver, r.continue === true])).toEqual([
       ["team-chat", true],
@@ -114,8 +120,8 @@ describe("routing variants", () => {
   });
 
   it("placeholders are valid http(s) URLs where Alertmanager requires one", () => {
-    expect(new URL(placeholderSecret("slackWebhookUrl", "url")).hostname).toBe("secret.invalid");
-    expect(placeholderSecret("pagerdutyRoutingKey", "token")).toBe("<secret:pagerdutyRoutingKey>");
+    expect(new URL(fileSecretPlaceholder("slackWebhookUrl", "url")).hostname).toBe("secret.invalid");
+    expect(fileSecretPlaceholder("pagerdutyRoutingKey", "token")).toBe("<secret:pagerdutyRoutingKey>");
   });
 
   it("apiAlertNamesOf takes api and slo groups only and never ApiServiceDown", () => {

@@ -8,7 +8,7 @@ import {
   alertmanagerSecretData,
   apiAlertNamesOf,
   CONFIG_FILE,
-  placeholderSecret,
+  fileSecretPlaceholder,
 } from "../../components/monitoring/alertmanager-config";
 import { TEMPLATE_FILE } from "../../components/monitoring/alertmanager-template";
 import { ruleGroups } from "../../components/catalog";
@@ -35,7 +35,7 @@ export function run(cmd: string, args: string[]): { status: number; stdout: stri
  */
 export function writeLocalConfig(config: StackConfig): { dir: string; configFile: string; templateFile: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `am-${config.environment}-`));
-  const data = alertmanagerSecretData(config, placeholderSecret, apiAlertNamesOf(ruleGroups(config)));
+  const data = alertmanagerSecretData(config, fileSecretPlaceholder, apiAlertNamesOf(ruleGroups(config)));
   const templateFile = path.join(dir, TEMPLATE_FILE);
   fs.writeFileSync(templateFile, data[TEMPLATE_FILE]);
   const doc = yaml.load(data[CONFIG_FILE]) as { templates: string[] };

@@ -67,10 +67,14 @@ set -Eeuo pipefail -m
 readonly SNAPSHOT_TAG=cryoprotect
 readonly HEADER_END='-- cryo-backup header end'
 readonly END_MARKER='-- cryo-backup end of dump'
+readonly HEADER_PREFIX='-- cryo-backup '
+readonly FORMAT_LINE='-- cryo-backup format 2'
 readonly ROLE_PREFIX='-- cryo-backup role	'
 readonly COUNT_PREFIX='-- cryo-backup count	'
+readonly LARGE_OBJECT_PREFIX='-- cryo-backup large-object	'
+readonly SEQUENCE_PREFIX='-- cryo-backup sequence	'
 readonly SENTINEL=__cryo_backup_done__
-readonly TRAILER_MAX_BYTES=4194304
+readonly TRAILER_MAX_BYTES=16777216
 readonly COMMITTED=__cryo_backup_committed__
 
 MODE=""
@@ -159,6 +163,7 @@ on_exit() {
   set +e
   trap - EXIT INT TERM
   stop_children
+  drop_drill_database
   [[ -z $MODE || -z $WORK ]] || push_run_metrics "$status"
   [[ -z $WORK ]] || rm -rf "$WORK"
   ((status == 0)) || log "failed (exit status $status)"
@@ -216,27 +221,102 @@ open_repository() {
   die 1 "cannot open the restic repository $where: $(first_lines "$err")"
 }
 
+# The schemas of BACKUP_SCHEMAS: a JSON array of exact names (["public", "Lab Data"]), or
+# whitespace-separated names. Names are exact and case-sensitive (never folded).
+parse_schemas() {
+  SCHEMAS=()
+  local raw=${BACKUP_SCHEMAS:-}
+  [[ -n ${raw//[[:space:]]/} ]] || return 0
+  if [[ $raw =~ ^[[:space:]]*\[ ]]; then
+    jq -e 'type == "array" and length > 0 and all(.[]; type == "string" and length > 0 and (test("\n") | not))' \
+      <<<"$raw" >/dev/null 2>&1 ||
+      die 2 "BACKUP_SCHEMAS must be a JSON array of non-empty schema names, not '$raw'"
+    mapfile -t SCHEMAS < <(jq -r '.[]' <<<"$raw")
+  else
+    read -r -a SCHEMAS <<<"$raw"
+  fi
+}
+
+sql_literal() { printf "'%s'" "${1//\'/\'\'}"; }
+
+schema_values() { # ('a'),('b') of SCHEMAS
+  local schema list=""
+  for schema in "${SCHEMAS[@]}"; do list+="${list:+,}($(sql_literal "$schema"))"; done
+  printf '%s' "$list"
+}
+
+# A pg_dump pattern that matches exactly this name (double quotes: no case folding, no wildcards).
+exact_pattern() { printf '"%s"' "${1//\"/\"\"}"; }
+
 # The WHERE clause choosing the schemas whose tables are dumped, counted and overwritten.
 schema_condition() {
-  if [[ -n ${BACKUP_SCHEMAS:-} ]]; then
+  if ((${#SCHEMAS[@]})); then
     local schema list=""
-    for schema in $BACKUP_SCHEMAS; do list+="${list:+,}'${schema//\'/\'\'}'"; done
+    for schema in "${SCHEMAS[@]}"; do list+="${list:+,}$(sql_literal "$schema")"; done
     printf "n.nspname IN (%s)" "$list"
   else
     printf "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'"
   fi
 }
 
-# One line per table (schema.table TAB rows), the tables pg_dump dumps data of.
-table_counts_sql() {
+readonly NOT_EXTENSION_MEMBER="NOT EXISTS (SELECT 1 FROM pg_depend d
+  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')"
+
+# Output settings under which a row's text (and so its checksum) is the same on every server.
+readonly FINGERPRINT_SETTINGS="SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres';
+SET extra_float_digits = 1; SET bytea_output = 'hex'; SET row_security = off;"
+
+# Per table of the dump: name TAB rows TAB checksum (the sum of 64-bit hashes of every row's
+# text, independent of row order), the fingerprint the trailer records and the drill compares.
+table_fingerprints_sql() {
   cat <<SQL
-SELECT format('%I.%I', n.nspname, c.relname) || E'\t' ||
-       (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM ONLY %I.%I', n.nspname, c.relname),
-                                            false, true, '')))[1]::text
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind = 'r' AND $(schema_condition)
-  AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+SELECT format('%I.%I', n.nspname, c.relname) || E'\t' || (xpath('/row/n/text()', x))[1]::text
+       || E'\t' || (xpath('/row/s/text()', x))[1]::text
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
+LATERAL query_to_xml(format('SELECT count(*) AS n, coalesce(sum((''x'' || left(md5(t::text), 16))::bit(64)::bigint), 0) AS s
+                             FROM ONLY %I.%I t', n.nspname, c.relname), false, true, '') x
+WHERE c.relkind = 'r' AND $(schema_condition) AND $NOT_EXTENSION_MEMBER
+ORDER BY 1;
+SQL
+}
+
+# Per large object: oid TAB md5 of its data.
+large_object_fingerprints_sql() {
+  printf '%s\n' "SELECT oid::text || E'\t' || md5(lo_get(oid)) FROM pg_largeobject_metadata ORDER BY oid;"
+}
+
+# Per sequence of the dump: name TAB the value its next nextval() would return.
+sequence_positions_sql() {
+  cat <<SQL
+SELECT format('%I.%I', n.nspname, c.relname) || E'\t' || (xpath('/row/p/text()', x))[1]::text
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid,
+LATERAL query_to_xml(format('SELECT CASE WHEN is_called THEN last_value + %s ELSE last_value END AS p FROM %I.%I',
+                            s.seqincrement, n.nspname, c.relname), false, true, '') x
+WHERE $(schema_condition) AND $NOT_EXTENSION_MEMBER
+ORDER BY 1;
+SQL
+}
+
+# The tables (and partitioned tables) pg_dump must dump: oid per line.
+selected_tables_sql() {
+  printf '%s\n' "SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p') AND $(schema_condition) AND $NOT_EXTENSION_MEMBER ORDER BY 1;"
+}
+
+# What a schema-filtered dump cannot carry, one line each, for the header and the log.
+not_carried_sql() {
+  cat <<SQL
+SELECT 'schema ' || quote_ident(n.nspname) FROM pg_namespace n
+  WHERE NOT ($(schema_condition)) AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+    AND n.nspname !~ '^pg_(toast|temp_)' AND NOT EXISTS (SELECT 1 FROM pg_depend d
+      WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')
+UNION ALL SELECT 'extension ' || quote_ident(e.extname) || ' (in schema ' || quote_ident(n.nspname) || ')'
+  FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+  WHERE e.extname <> 'plpgsql' AND NOT ($(schema_condition))
+UNION ALL SELECT 'publication ' || quote_ident(pubname) FROM pg_publication
+UNION ALL SELECT 'default privileges for role ' || quote_ident(pg_get_userbyid(defaclrole)) || ' in every schema'
+  FROM pg_default_acl WHERE defaclnamespace = 0
+UNION ALL SELECT 'event trigger ' || quote_ident(evtname) FROM pg_event_trigger
 ORDER BY 1;
 SQL
 }
@@ -245,8 +325,8 @@ psql_cmd() { psql -X -w -q -v ON_ERROR_STOP=1 "$@"; }
 
 # ---------------------------------------------------------------- backup
 
-# A repeatable-read session whose exported snapshot pg_dump uses; it counts rows in that
-# same snapshot, so the recorded counts are exactly what the dump holds.
+# A repeatable-read session whose exported snapshot pg_dump uses; it fingerprints the tables in
+# that same snapshot, so the recorded counts and checksums are exactly what the dump holds.
 start_snapshot_session() {
   coproc SNAPSHOT_SESSION { exec psql -X -w -q -v ON_ERROR_STOP=1 -A -t 2>"$WORK/session.err"; }
   BACKGROUND_PIDS+=("$SNAPSHOT_SESSION_PID")
@@ -270,11 +350,54 @@ feed() { cat 1>&"$FEED_FD"; }
 # the first chunk of every dump. A key derived from the repository password and the database
 # is as unguessable for the database's contents and keeps that chunk stable.
 restrict_key_args() {
-  pg_dump --help | grep -q -- --restrict-key || return 0
+  pg_restore --help | grep -q -- --restrict-key || return 0
   local key
   key=$({ cat "${RESTIC_PASSWORD_FILE:-/dev/null}" 2>/dev/null || true; printf '%s\n%s' "${RESTIC_PASSWORD:-}" "$PGDATABASE"; } |
     sha256sum | cut -c1-40)
-  dump_args+=("--restrict-key=$key")
+  script_args+=("--restrict-key=$key")
+}
+
+# pg_restore --single-transaction writes no transaction statements inside the script (plain
+# pg_dump wraps large-object data in its own BEGIN/COMMIT), only one BEGIN after its header
+# and one COMMIT before its footer. Both are removed, so that the restore's own transaction
+# holds the whole file; a missing one means the output is not what this script expects.
+strip_outer_transaction() {
+  awk '
+    NR <= 20 && !began && $0 == "BEGIN;" { began = 1; next }
+    { if (n >= 10) print held[n % 10]; held[n % 10] = $0; n++ }
+    END {
+      first = n > 10 ? n - 10 : 0; last = -1
+      for (i = first; i < n; i++) if (held[i % 10] == "COMMIT;") last = i
+      if (!began || last < 0) { print "cryo-backup: unexpected pg_restore output" > "/dev/stderr"; exit 3 }
+      for (i = first; i < n; i++) if (i != last) print held[i % 10]
+    }'
+}
+
+# The pre-data section (schemas, types, tables, functions, grants; small) is spooled so that
+# its table of contents can be edited with pg_restore -L: schemas are created by the header's
+# CREATE SCHEMA IF NOT EXISTS instead (a target may already have public, extensions, ...), and
+# comments on extensions, which only an extension's owner may set, are left out.
+dump_pre_data() {
+  pg_dump -w -Fc -Z0 --section=pre-data "${dump_args[@]}" -f "$WORK/pre-data.dump" 2>"$WORK/pg_dump.err" ||
+    die 1 "pg_dump failed: $(first_lines "$WORK/pg_dump.err")"
+  pg_restore -l "$WORK/pre-data.dump" >"$WORK/toc" 2>"$WORK/pg_restore.err" ||
+    die 1 "pg_restore -l failed: $(first_lines "$WORK/pg_restore.err")"
+  awk '$4 == "SCHEMA" && $5 == "-" || $4 == "COMMENT" && $5 == "-" && $6 == "EXTENSION" { $0 = ";" $0 } { print }' \
+    "$WORK/toc" >"$WORK/toc.restore"
+  awk '$4 == "SCHEMA" && $5 == "-" { print $3 }' "$WORK/toc" >"$WORK/schema-oids"
+  awk '$4 == "TABLE" && $2 == "1259" { print $3 }' "$WORK/toc" | sort -n >"$WORK/dumped-tables"
+}
+
+pre_data_script() {
+  pg_restore --single-transaction --no-owner "${script_args[@]}" -L "$WORK/toc.restore" -f - "$WORK/pre-data.dump" |
+    strip_outer_transaction
+}
+
+# Table data, large objects (with their ACLs and comments), sequence positions, then indexes,
+# constraints, triggers, policies, publications and default privileges: streamed.
+data_and_post_data_script() {
+  setpriv --pdeathsig TERM pg_dump -w -Fc -Z0 --section=data --section=post-data "${dump_args[@]}" |
+    pg_restore --single-transaction --no-owner "${script_args[@]}" -f - | strip_outer_transaction
 }
 
 # Interrupts restic before it can see end-of-file, and makes sure no snapshot was left.
@@ -292,40 +415,98 @@ abort_backup() { # message
   die 1 "$1; no snapshot was made"
 }
 
+# Header lines: the format, the schemas (and the statements creating them), the roles the
+# dump may refer to, the roles of its default privileges, and what the dump does not carry.
+write_header() {
+  local schemas
+  schemas=$(paste -sd, "$WORK/schema-oids")
+  {
+    printf '%s\n' "$FORMAT_LINE"
+    printf '%smode\t%s\n' "$HEADER_PREFIX" "$( ((${#SCHEMAS[@]})) && echo schemas || echo database)"
+    sed "s/^/${HEADER_PREFIX}schema\t/" "$WORK/selected-schemas"
+    sed "s/^/$ROLE_PREFIX/" "$WORK/roles"
+    sed "s/^/${HEADER_PREFIX}default-privileges-role\t/" "$WORK/default-acl-roles"
+    sed "s/^/${HEADER_PREFIX}not-carried\t/" "$WORK/not-carried"
+    printf '%s\n' "$HEADER_END"
+    [[ -z $schemas ]] ||
+      session_query "SELECT format('CREATE SCHEMA IF NOT EXISTS %I;', nspname) FROM pg_namespace
+                     WHERE oid IN ($schemas) ORDER BY nspname;"
+  }
+}
+
 run_backup() {
   require PGDATABASE
+  parse_schemas
   open_repository
   start_snapshot_session
-  local snapshot roles dump_status=0 restic_status=0 summary
-  session_query "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET row_security = off;
+  local snapshot dump_status=0 restic_status=0 summary schema missing
+  session_query "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; $FINGERPRINT_SETTINGS
                  SELECT pg_export_snapshot();" >"$WORK/snapshot"
   snapshot=$(<"$WORK/snapshot")
   [[ -n $snapshot ]] || die 1 "could not export a snapshot from the database"
+  if ((${#SCHEMAS[@]})); then
+    missing=$(session_query "SELECT string_agg(quote_ident(n.nspname), ', ') FROM (VALUES $(schema_values)) n(nspname)
+                             WHERE NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = n.nspname);")
+    [[ -z $missing ]] || die 2 "BACKUP_SCHEMAS names schemas that database $PGDATABASE does not have: $missing" \
+      "(names are exact and case-sensitive)"
+  fi
   session_query "SELECT rolname FROM pg_roles WHERE rolname !~ '^pg_' ORDER BY 1;" >"$WORK/roles"
+  session_query "SELECT DISTINCT pg_get_userbyid(defaclrole) FROM pg_default_acl a LEFT JOIN pg_namespace n
+                 ON n.oid = a.defaclnamespace WHERE $( ((${#SCHEMAS[@]})) && printf 'n.oid IS NOT NULL AND %s' \
+                 "$(schema_condition)" || printf true) ORDER BY 1;" >"$WORK/default-acl-roles"
+  : >"$WORK/not-carried"
+  ((${#SCHEMAS[@]} == 0)) || session_query "$(not_carried_sql)" >"$WORK/not-carried"
+  session_query "$(selected_tables_sql)" >"$WORK/selected-tables"
 
-  local filename="$PGDATABASE.sql" dump_args=(--format=plain --no-owner "--snapshot=$snapshot")
+  local filename="$PGDATABASE.sql" dump_args=(--no-owner "--snapshot=$snapshot") script_args=()
   restrict_key_args
-  local schema
-  for schema in ${BACKUP_SCHEMAS:-}; do dump_args+=("--schema=$schema"); done
+  if ((${#SCHEMAS[@]})); then
+    # --blobs: a schema filter would leave the large objects out; --extension: those in the schemas.
+    dump_args+=(--blobs)
+    for schema in "${SCHEMAS[@]}"; do dump_args+=("--schema=$(exact_pattern "$schema")"); done
+    while IFS= read -r schema; do
+      [[ -z $schema ]] || dump_args+=("--extension=$(exact_pattern "$schema")")
+    done < <(session_query "SELECT e.extname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+                            WHERE e.extname <> 'plpgsql' AND $(schema_condition) ORDER BY 1;")
+  fi
+  dump_pre_data
+  # pg_dump selects with patterns, the fingerprints with SQL: both must mean the same tables.
+  if ! diff -q "$WORK/dumped-tables" <(sort -n "$WORK/selected-tables") >/dev/null; then
+    die 1 "pg_dump would dump other tables than those counted (oids: $(diff "$WORK/dumped-tables" \
+      <(sort -n "$WORK/selected-tables") | grep '^[<>]' | tr '\n' ' ')); no snapshot was made"
+  fi
+  local schemas
+  schemas=$(paste -sd, "$WORK/schema-oids")
+  : >"$WORK/selected-schemas"
+  [[ -z $schemas ]] || session_query "SELECT nspname FROM pg_namespace WHERE oid IN ($schemas) ORDER BY 1;" \
+    >"$WORK/selected-schemas"
+  if [[ -s $WORK/not-carried ]]; then
+    log "not in this snapshot (outside BACKUP_SCHEMAS): $(paste -sd ';' "$WORK/not-carried" | sed 's/;/; /g')"
+  fi
 
   mkfifo "$WORK/dump.fifo"
   setpriv --pdeathsig INT restic backup --stdin --stdin-filename "$filename" --host "$BACKUP_HOST" \
     --tag "$SNAPSHOT_TAG" --json <"$WORK/dump.fifo" >"$WORK/backup.json" 2>"$WORK/restic.err" &
   RESTIC_PID=$!
   exec {FEED_FD}>"$WORK/dump.fifo"
-  roles=$(sed "s/^/$ROLE_PREFIX/" "$WORK/roles")
-  printf '%s\n%s\n' "$roles" "$HEADER_END" | feed || abort_backup "restic stopped: $(first_lines "$WORK/restic.err")"
+  write_header >"$WORK/header"
+  feed <"$WORK/header" || abort_backup "restic stopped: $(first_lines "$WORK/restic.err")"
+  pre_data_script 2>"$WORK/pg_restore.err" | feed ||
+    abort_backup "writing the schema failed: $(first_lines "$WORK/pg_restore.err") $(first_lines "$WORK/restic.err")"
 
   log "dumping $PGDATABASE from ${PGHOST:-localhost}:${PGPORT:-5432} into snapshot host $BACKUP_HOST"
+  session_query "$(sequence_positions_sql)" >"$WORK/sequences.before"
   # Synchronized scans would let pg_dump start a table mid-way when another session scans it
-  # (the row count here, the app): rows in a different order every day, and less deduplication.
+  # (the fingerprints here, the app): rows in a different order every day, and less deduplication.
   PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c synchronize_seqscans=off" \
-    setpriv --pdeathsig TERM pg_dump -w "${dump_args[@]}" 1>&"$FEED_FD" 2>"$WORK/pg_dump.err" &
+    data_and_post_data_script 1>&"$FEED_FD" 2>"$WORK/pg_dump.err" &
   DUMP_PID=$!
-  session_query "$(table_counts_sql)" >"$WORK/counts"
+  session_query "$(table_fingerprints_sql)" >"$WORK/counts"
+  session_query "$(large_object_fingerprints_sql)" >"$WORK/large-objects"
   wait "$DUMP_PID" || dump_status=$?
   DUMP_PID=""
   ((dump_status == 0)) || abort_backup "pg_dump failed (exit status $dump_status): $(first_lines "$WORK/pg_dump.err")"
+  session_query "$(sequence_positions_sql)" >"$WORK/sequences.after"
   printf 'COMMIT;\n' >&"$SESSION_IN"
   exec {SESSION_IN}>&-
 
@@ -333,6 +514,8 @@ run_backup() {
     printf '\n-- cryo-backup trailer: database %s, snapshot %s, %s tables\n' \
       "$PGDATABASE" "$snapshot" "$(wc -l <"$WORK/counts")"
     sed "s/^/$COUNT_PREFIX/" "$WORK/counts"
+    sed "s/^/$LARGE_OBJECT_PREFIX/" "$WORK/large-objects"
+    LC_ALL=C join -t $'\t' <(LC_ALL=C sort "$WORK/sequences.before") <(LC_ALL=C sort "$WORK/sequences.after") | sed "s/^/$SEQUENCE_PREFIX/"
     printf '%s\n' "$END_MARKER"
   } | feed || abort_backup "restic stopped: $(first_lines "$WORK/restic.err")"
   exec {FEED_FD}>&-
@@ -343,12 +526,13 @@ run_backup() {
   summary=$(jq -c 'select(.message_type == "summary")' "$WORK/backup.json")
   [[ -n $summary ]] || die 1 "restic backup printed no summary"
   BACKUP_SNAPSHOT_ID=$(jq -r .snapshot_id <<<"$summary")
-  local added processed
+  BACKUP_PATH="/$filename"
+  local added
   # restic >= 0.17 reports the compressed size uploaded; 0.14 only the uncompressed size of new blobs.
   added=$(jq -r '.data_added_packed // .data_added' <<<"$summary")
-  processed=$(jq -r .total_bytes_processed <<<"$summary")
-  log "snapshot $BACKUP_SNAPSHOT_ID: $processed bytes of dump, $added bytes added to the repository," \
-    "$(wc -l <"$WORK/counts") tables counted"
+  BACKUP_BYTES=$(jq -r .total_bytes_processed <<<"$summary")
+  log "snapshot $BACKUP_SNAPSHOT_ID: $BACKUP_BYTES bytes of dump, $added bytes added to the repository," \
+    "$(wc -l <"$WORK/counts") tables and $(wc -l <"$WORK/large-objects") large objects fingerprinted"
   SUCCESS_METRICS+=("$(gauge cryoprotect_backup_bytes_added "$added")")
 }
 
@@ -364,15 +548,6 @@ retention_args() {
     [[ $value =~ ^[0-9]+$ ]] || die 2 "$variable must be a whole number, not '$value'"
     RETENTION_ARGS+=("--keep-${period%%:*}" "$value")
   done
-}
-
-check_args() {
-  local share=${CHECK_READ_DATA_SUBSET:-10%}
-  case $share in
-    0 | 0%) CHECK_ARGS=() ;;
-    all | 100%) CHECK_ARGS=(--read-data) ;;
-    *) CHECK_ARGS=("--read-data-subset=$share") ;;
-  esac
 }
 
 forget_with_retention() {
@@ -437,20 +612,65 @@ copy_to_secondaries() { # prints nothing; returns non-zero if any target failed
   return "$failed"
 }
 
+# restic check reads a different share of the pack data each week: share n of N, n rotating
+# with the week number, so that every pack is read at least once every N weeks.
+check_args() {
+  local rotation=${CHECK_ROTATION_WEEKS:-4} week
+  [[ $rotation =~ ^[1-9][0-9]*$ ]] || die 2 "CHECK_ROTATION_WEEKS must be a whole number of weeks >= 1, not '$rotation'"
+  week=$(($(date -u +%s) / 604800))
+  CHECK_SHARE="$((week % rotation + 1))/$rotation"
+  CHECK_ARGS=("--read-data-subset=$CHECK_SHARE")
+  ((rotation > 1)) || CHECK_ARGS=(--read-data)
+}
+
+# Reads a snapshot's whole file back (restic verifies every blob it loads): prints its size.
+read_back() { # id path
+  local size
+  size=$(restic dump "$1" "$2" 2>"$WORK/read-back.err" | wc -c) && [[ ${PIPESTATUS[0]:-0} == 0 ]] || return 1
+  printf '%s\n' "$size"
+}
+
+# The newest snapshot of this host that reads back whole, or nothing.
+last_good_snapshot() {
+  local id path
+  restic snapshots --json --host "$BACKUP_HOST" --tag "$SNAPSHOT_TAG" >"$WORK/all-snapshots.json" 2>/dev/null || return 0
+  while IFS=$'\t' read -r id path; do
+    if restic dump "$id" "$path" 2>/dev/null | cat >/dev/null && ((PIPESTATUS[0] == 0)); then
+      printf '%s\n' "$id"
+      return 0
+    fi
+  done < <(jq -r 'sort_by(.time) | reverse | .[] | [.short_id, .paths[0]] | @tsv' "$WORK/all-snapshots.json")
+}
+
 run_full() {
   retention_args
   check_args
   run_backup
-  local failures=()
+  local failures=() size good
   restic unlock >/dev/null 2>&1 || true # removes stale locks only
-  log "checking the repository (${CHECK_ARGS[*]:-structure only})"
+  log "checking the repository (structure, and pack data share $CHECK_SHARE)"
   if run_job restic check "${CHECK_ARGS[@]}" >"$WORK/check.log" 2>&1; then
     CHECK_SUCCESS=1
+  else
+    failures+=("restic check failed: $(grep -iE 'error|fail' "$WORK/check.log" | head -n 5 | tr '\n' ' ')")
+  fi
+  # The share above is a sample; what the newest snapshot needs is read whole, every week.
+  log "reading back snapshot $BACKUP_SNAPSHOT_ID"
+  if ! size=$(read_back "$BACKUP_SNAPSHOT_ID" "$BACKUP_PATH"); then
+    CHECK_SUCCESS=0
+    failures+=("snapshot $BACKUP_SNAPSHOT_ID does not read back: $(first_lines "$WORK/read-back.err")")
+  elif [[ $size != "$BACKUP_BYTES" ]]; then
+    CHECK_SUCCESS=0
+    failures+=("snapshot $BACKUP_SNAPSHOT_ID reads back $size bytes, $BACKUP_BYTES were written")
+  fi
+  if ((CHECK_SUCCESS)); then
     log "applying retention: ${RETENTION_ARGS[*]}"
     forget_with_retention >"$WORK/forget.log" 2>&1 ||
       failures+=("forget/prune failed: $(tail -n 5 "$WORK/forget.log" | tr '\n' ' ')")
   else
-    failures+=("restic check failed, retention not applied: $(tail -n 5 "$WORK/check.log" | tr '\n' ' ')")
+    good=$(last_good_snapshot)
+    failures+=("retention not applied; the repository is damaged, the newest snapshot that reads back whole is" \
+      "${good:-none}: see the BackupCheckFailed runbook before the next backup")
   fi
   copy_to_secondaries || failures+=("copy to a secondary repository failed")
   record_repository_metrics
@@ -483,63 +703,159 @@ select_snapshot() { # id-or-latest before-time
   printf '%s\n' "$best"
 }
 
-# Connects to the target, creating the database through the maintenance database if missing.
+# Connects to the target, creating the database through the maintenance database if missing
+# (CREATED_DATABASE=true: a failed restore drops it again).
 ensure_target_database() {
+  CREATED_DATABASE=false
   psql_cmd -c 'SELECT 1' >/dev/null 2>"$WORK/target.err" && return 0
   grep -q "database \".*\" does not exist" "$WORK/target.err" ||
     die 1 "cannot connect to the target database: $(first_lines "$WORK/target.err")"
   log "creating database $PGDATABASE"
   psql_cmd -d "${PGMAINTENANCE_DATABASE:-postgres}" -v "db=$PGDATABASE" <<<'CREATE DATABASE :"db";' ||
     die 1 "cannot create database $PGDATABASE"
+  CREATED_DATABASE=true
+}
+
+drop_created_database() {
+  [[ ${CREATED_DATABASE:-false} == true ]] || return 0
+  if psql_cmd -d "${PGMAINTENANCE_DATABASE:-postgres}" -v "db=$PGDATABASE" <<<'DROP DATABASE IF EXISTS :"db";' \
+    >/dev/null 2>&1; then
+    printf 'database %s, created for this restore, was dropped again' "$PGDATABASE"
+  else
+    printf 'database %s was created for this restore and is left empty' "$PGDATABASE"
+  fi
 }
 
 target_relations_sql() {
-  cat <<SQL
-SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND $(schema_condition)
-  AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-ORDER BY 1;
-SQL
+  printf '%s\n' "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND $(schema_condition) AND $NOT_EXTENSION_MEMBER
+    ORDER BY 1;"
 }
 
-# The statements, run in the restore's transaction, that empty the target schemas.
-overwrite_sql() {
-  psql_cmd -A -t <<SQL
-SELECT format('DROP SCHEMA %I CASCADE;', n.nspname) FROM pg_namespace n
-WHERE $(schema_condition) AND NOT EXISTS (SELECT 1 FROM pg_depend d
-  WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')
-UNION ALL SELECT 'CREATE SCHEMA public; GRANT USAGE ON SCHEMA public TO PUBLIC;'
-WHERE EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = 'public' AND $(schema_condition));
-SQL
-}
-
-# Creates (NOLOGIN) the roles the dump's grants refer to, read from the snapshot's header.
-# restic is stopped with SIGINT once the header is read: killed by a closed pipe, it
-# would leave its lock behind.
-create_missing_roles() { # id path
-  local line roles="" header_pid header_fd
+# Reads the snapshot's header into $WORK/header (restic is stopped with SIGINT once it is read:
+# killed by a closed pipe, it would leave its lock behind), and the settings it records.
+read_header() { # id path
+  local line header_pid header_fd
   mkfifo "$WORK/header.fifo"
   restic dump "$1" "$2" >"$WORK/header.fifo" 2>/dev/null &
   header_pid=$!
   BACKGROUND_PIDS+=("$header_pid")
   exec {header_fd}<"$WORK/header.fifo"
+  : >"$WORK/header"
   while IFS= read -r line <&"$header_fd" && [[ $line == "-- cryo-backup "* && $line != "$HEADER_END" ]]; do
-    [[ $line != "$ROLE_PREFIX"* ]] || roles+="${line#"$ROLE_PREFIX"}"$'\n'
+    printf '%s\n' "$line" >>"$WORK/header"
   done
   kill -INT "$header_pid" 2>/dev/null || true
   cat <&"$header_fd" >/dev/null
   exec {header_fd}<&-
   wait "$header_pid" || true
-  [[ -n $roles ]] || return 0
-  psql_cmd -v "roles=$roles" <<'SQL' >/dev/null
-SELECT format('CREATE ROLE %I NOLOGIN', r) FROM regexp_split_to_table(:'roles', E'\n') AS r
-WHERE r <> '' AND NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) \gexec
+  header_values() { awk -F '\t' -v key="$HEADER_PREFIX$1" '$1 == key { print $2 }' "$WORK/header"; }
+  SNAPSHOT_FORMAT=1
+  grep -qxF -e "$FORMAT_LINE" "$WORK/header" && SNAPSHOT_FORMAT=2
+  SCHEMAS=()
+  if [[ $(header_values mode) == schemas ]]; then mapfile -t SCHEMAS < <(header_values schema); fi
+  header_values default-privileges-role >"$WORK/default-acl-roles"
+  sed -n "s/^$ROLE_PREFIX//p" "$WORK/header" >"$WORK/roles"
+}
+
+# Statements run first in the restore's transaction: the roles it needs, and (--overwrite)
+# what it replaces.
+write_prelude() { # overwrite create-roles
+  local roles memberships
+  if [[ $2 == true && -s $WORK/roles ]]; then
+    roles=$(<"$WORK/roles")
+    psql_cmd -A -t -v "roles=$roles" <<'SQL'
+SELECT format('CREATE ROLE %I NOLOGIN;', r) FROM regexp_split_to_table(:'roles', E'\n') AS r
+WHERE r <> '' AND NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r);
+SQL
+  fi
+  # ALTER DEFAULT PRIVILEGES FOR ROLE r needs membership in r: granted for the transaction only.
+  if [[ -s $WORK/default-acl-roles ]]; then
+    memberships=$(<"$WORK/default-acl-roles")
+    psql_cmd -A -t -v "roles=$memberships" <<'SQL' | tee "$WORK/temporary-memberships"
+SELECT format('GRANT %I TO %I;', r, current_user) FROM regexp_split_to_table(:'roles', E'\n') AS r
+WHERE r <> '' AND CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r)
+                       THEN NOT pg_has_role(current_user, r, 'MEMBER') ELSE true END;
+SQL
+  fi
+  [[ $1 == true ]] || return 0
+  # Schemas without extension members are dropped whole; from public and from schemas that hold
+  # an extension's objects (which only its owner may drop) every other object is dropped.
+  psql_cmd -A -t <<SQL
+WITH target AS (
+  SELECT n.oid, n.nspname, n.nspname = 'public' OR EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class c
+           ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND c.relnamespace = n.oid AND d.deptype = 'e')
+         OR EXISTS (SELECT 1 FROM pg_extension e WHERE e.extnamespace = n.oid) AS keep
+  FROM pg_namespace n WHERE $(schema_condition) AND NOT EXISTS (SELECT 1 FROM pg_depend d
+    WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e'))
+SELECT format('DROP SCHEMA %I CASCADE;', nspname) FROM target WHERE NOT keep
+UNION ALL
+SELECT format('DROP %s IF EXISTS %I.%I CASCADE;',
+              CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
+                             WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, t.nspname, c.relname)
+FROM target t JOIN pg_class c ON c.relnamespace = t.oid
+WHERE t.keep AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND c.relispartition = false AND $NOT_EXTENSION_MEMBER
+UNION ALL
+SELECT format('DROP ROUTINE IF EXISTS %s CASCADE;', p.oid::regprocedure)
+FROM target t JOIN pg_proc p ON p.pronamespace = t.oid
+WHERE t.keep AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                                                          AND d.deptype = 'e')
+UNION ALL
+SELECT format('DROP %s IF EXISTS %I.%I CASCADE;', CASE ty.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,
+              t.nspname, ty.typname)
+FROM target t JOIN pg_type ty ON ty.typnamespace = t.oid
+WHERE t.keep AND ty.typtype IN ('c', 'd', 'e', 'r') AND (ty.typrelid = 0 OR
+      (SELECT relkind FROM pg_class WHERE oid = ty.typrelid) = 'c')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = ty.oid
+                                              AND d.deptype = 'e')
+UNION ALL
+SELECT 'SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata;'
+UNION ALL
+SELECT format('DROP PUBLICATION %I;', pubname) FROM pg_publication WHERE '$( ((${#SCHEMAS[@]})) && echo schemas)' = '';
 SQL
 }
 
-# restic dump | psql in one transaction, committed only if the whole file arrived (its last
-# line is the end marker). The last bytes are kept in $WORK/trailer for the drill.
+# Statements run last in the restore's transaction, before COMMIT: every recorded table, row
+# count and large object must be there, else the transaction fails and nothing is changed.
+write_verification() {
+  local values="" lo_values="" name rows _
+  while IFS=$'\t' read -r name rows _; do
+    values+="${values:+,}($(sql_literal "$name"),$rows)"
+  done < <(recorded_lines "$COUNT_PREFIX")
+  while IFS=$'\t' read -r name _; do lo_values+="${lo_values:+,}$name"; done < <(recorded_lines "$LARGE_OBJECT_PREFIX")
+  [[ -n $values ]] || values="(NULL::text, NULL::bigint)"
+  cat <<SQL
+SET row_security = off;
+DO \$cryo\$DECLARE r record; got bigint; bad text := ''; BEGIN
+  FOR r IN SELECT * FROM (VALUES $values) v(name, n) WHERE name IS NOT NULL ORDER BY 1 LOOP
+    IF to_regclass(r.name) IS NULL THEN bad := bad || r.name || ': missing; ';
+    ELSE
+      EXECUTE 'SELECT count(*) FROM ONLY ' || r.name INTO got;
+      IF got <> r.n THEN bad := bad || format('%s: recorded %s rows, restored %s; ', r.name, r.n, got); END IF;
+    END IF;
+  END LOOP;
+  SELECT count(*) INTO got FROM unnest('{$lo_values}'::oid[]) o
+    WHERE NOT EXISTS (SELECT 1 FROM pg_largeobject_metadata m WHERE m.oid = o);
+  IF got > 0 THEN bad := bad || got || ' large objects missing; '; END IF;
+  IF bad <> '' THEN RAISE EXCEPTION 'cryo-backup: the restored database differs from the snapshot: %', bad; END IF;
+END\$cryo\$;
+SQL
+  sed -E 's/^GRANT (.*) TO (.*);$/REVOKE \1 FROM \2;/' "$WORK/temporary-memberships" 2>/dev/null || true
+}
+
+# The trailer's lines of one kind (prefix removed), from the last trailer heading on.
+recorded_lines() { # prefix
+  awk -v heading='-- cryo-backup trailer: ' -v prefix="$1" '
+    index($0, heading) == 1 { seen = 1; n = 0; next }
+    seen && index($0, prefix) == 1 { lines[++n] = substr($0, length(prefix) + 1) }
+    END { for (i = 1; i <= n; i++) print lines[i] }' "$WORK/trailer"
+}
+
+# BEGIN; prelude; restic dump of the snapshot; verification; COMMIT: one transaction that
+# commits only if the whole file arrived (its last line is the end marker), every statement
+# succeeded and the verification found every recorded table, row and large object. The last
+# bytes are kept in $WORK/trailer for the verification and the drill.
 # restic writes into a FIFO this script also holds open for reading: if psql stops at an
 # error, restic blocks instead of dying of a broken pipe, and is stopped with SIGINT so
 # that it removes its lock.
@@ -558,6 +874,8 @@ stream_restore() { # id path prelude-file
     tee "$WORK/trailer.fifo" <"$WORK/dump.fifo" 2>/dev/null || stream="cut" # psql stopped reading
     wait $!
     if [[ $stream == whole && $(tail -n 1 "$WORK/trailer") == "$END_MARKER" ]]; then
+      write_verification
+      : >"$WORK/commit-sent"
       printf 'COMMIT;\n\\echo %s\n' "$COMMITTED"
     else
       [[ $stream == cut ]] || : >"$WORK/incomplete"
@@ -571,20 +889,20 @@ stream_restore() { # id path prelude-file
   wait "$dump_pid" || dump_status=$?
   exec {hold_fd}<&-
   ((restore_status != 0)) || return 0
+  local error unchanged="nothing was committed: the target database is as it was" created
+  error=$(grep -v '^psql:.*WARNING:\|^WARNING:\|^NOTICE:\|^HINT:\|^DETAIL:' "$WORK/psql.err" | head -c 2000 | tr '\n' ' ')
+  if [[ -e $WORK/commit-sent ]]; then
+    die 1 "restore of snapshot $id: the connection ended after COMMIT was sent, so whether it was committed is" \
+      "unknown; inspect database $PGDATABASE before using it ($error)"
+  fi
+  created=$(drop_created_database)
+  [[ -z $created ]] || unchanged="nothing was committed; $created"
   if [[ -e $WORK/incomplete ]]; then
     local cause="no end-of-dump marker: the dump in it was cut short"
     ((dump_status == 0 || dump_status == 130)) || cause="restic dump failed: $(first_lines "$WORK/dump.err")"
-    die 1 "snapshot $id is incomplete ($cause); nothing was restored ($(first_lines "$WORK/psql.err"))"
+    die 1 "snapshot $id is incomplete ($cause); $unchanged ($error)"
   fi
-  die 1 "restore of snapshot $id failed and was rolled back: $(first_lines "$WORK/psql.err")"
-}
-
-# The table counts the snapshot recorded: the lines after the last trailer heading.
-recorded_counts() {
-  awk -v heading='-- cryo-backup trailer: ' -v prefix="$COUNT_PREFIX" '
-    index($0, heading) == 1 { seen = 1; n = 0; next }
-    seen && index($0, prefix) == 1 { counts[++n] = substr($0, length(prefix) + 1) }
-    END { for (i = 1; i <= n; i++) print counts[i] }' "$WORK/trailer"
+  die 1 "restore of snapshot $id failed, $unchanged: $error"
 }
 
 run_restore() {
@@ -604,21 +922,52 @@ run_restore() {
   local chosen
   chosen=$(select_snapshot "$snapshot" "$before")
   read -r RESTORE_ID RESTORE_PATH <<<"$chosen"
+  read_header "$RESTORE_ID" "$RESTORE_PATH"
+  ((SNAPSHOT_FORMAT == 2)) || log "warning: snapshot $RESTORE_ID predates format 2: if it holds large" \
+    "objects, its own BEGIN/COMMIT around them commit part of the restore early"
   ensure_target_database
   psql_cmd -A -t -c "$(target_relations_sql)" >"$WORK/existing" 2>"$WORK/target.err" ||
     die 1 "cannot inspect the target database: $(first_lines "$WORK/target.err")"
-  : >"$WORK/prelude"
-  if [[ -s $WORK/existing ]]; then
-    [[ $overwrite == true ]] ||
-      die 3 "target database $PGDATABASE is not empty ($(wc -l <"$WORK/existing") relations, e.g." \
-        "$(head -n 3 "$WORK/existing" | tr '\n' ' ')); refusing to restore. Pass --overwrite to replace its schemas."
-    log "--overwrite: the schemas of $PGDATABASE are dropped in the restore's transaction"
-    overwrite_sql >"$WORK/prelude"
+  if [[ -s $WORK/existing && $overwrite != true ]]; then
+    die 3 "target database $PGDATABASE is not empty ($(wc -l <"$WORK/existing") relations, e.g." \
+      "$(head -n 3 "$WORK/existing" | tr '\n' ' ')); refusing to restore. Pass --overwrite to replace its schemas."
   fi
-  [[ $create_roles == false ]] || create_missing_roles "$RESTORE_ID" "$RESTORE_PATH"
-  log "restoring snapshot $RESTORE_ID ($RESTORE_PATH) into $PGDATABASE on ${PGHOST:-localhost}:${PGPORT:-5432}"
+  [[ ! -s $WORK/existing ]] || log "--overwrite: the schemas of $PGDATABASE are replaced in the restore's transaction"
+  write_prelude "$overwrite" "$create_roles" >"$WORK/prelude" 2>"$WORK/prelude.err" ||
+    die 1 "cannot prepare the restore: $(first_lines "$WORK/prelude.err")"
+  log "restoring snapshot $RESTORE_ID ($RESTORE_PATH) into $PGDATABASE on ${PGHOST:-localhost}:${PGPORT:-5432}" \
+    "in one transaction"
   stream_restore "$RESTORE_ID" "$RESTORE_PATH" "$WORK/prelude"
-  log "restored snapshot $RESTORE_ID into $PGDATABASE"
+  log "restored snapshot $RESTORE_ID into $PGDATABASE: $(recorded_lines "$COUNT_PREFIX" | wc -l) tables and" \
+    "$(recorded_lines "$LARGE_OBJECT_PREFIX" | wc -l) large objects verified"
+}
+
+# Differences between what the snapshot recorded and what the restored database holds.
+drill_differences() {
+  recorded_lines "$COUNT_PREFIX" | LC_ALL=C sort >"$WORK/recorded"
+  psql_cmd -A -t -c "$FINGERPRINT_SETTINGS" -c "$(table_fingerprints_sql)" | LC_ALL=C sort >"$WORK/restored"
+  LC_ALL=C join -t $'\t' -a 1 -a 2 -e missing -o 0,1.2,1.3,2.2,2.3 "$WORK/recorded" "$WORK/restored" |
+    awk -F '\t' '$2 != $4 { printf "table %s: recorded %s rows, restored %s; ", $1, $2, $4; next }
+                 $3 != "missing" && $3 != $5 { printf "table %s: data differs (checksum recorded %s, restored %s); ", $1, $3, $5 }'
+  recorded_lines "$LARGE_OBJECT_PREFIX" | LC_ALL=C sort >"$WORK/recorded-lo"
+  psql_cmd -A -t -c "$(large_object_fingerprints_sql)" | LC_ALL=C sort >"$WORK/restored-lo"
+  LC_ALL=C join -t $'\t' -a 1 -a 2 -e missing -o 0,1.2,2.2 "$WORK/recorded-lo" "$WORK/restored-lo" |
+    awk -F '\t' '$2 != $3 { printf "large object %s: recorded %s, restored %s; ", $1, $2, $3 }'
+  recorded_lines "$SEQUENCE_PREFIX" | LC_ALL=C sort >"$WORK/recorded-seq"
+  ((SNAPSHOT_FORMAT == 2)) || return 0 # format 1 recorded no sequences
+  psql_cmd -A -t -c "$(sequence_positions_sql)" | LC_ALL=C sort >"$WORK/restored-seq"
+  # pg_dump reads a sequence outside the snapshot, at some moment between the two recorded reads.
+  LC_ALL=C join -t $'\t' -a 1 -a 2 -e missing -o 0,1.2,1.3,2.2 "$WORK/recorded-seq" "$WORK/restored-seq" |
+    awk -F '\t' '{ lo = $2 + 0; hi = $3 + 0; if (lo > hi) { t = lo; lo = hi; hi = t } }
+                 $4 == "missing" || $2 == "missing" || $4 + 0 < lo || $4 + 0 > hi {
+                   printf "sequence %s: recorded %s..%s, restored %s; ", $1, $2, $3, $4 }'
+}
+
+drop_drill_database() {
+  [[ -n ${DRILL_DATABASE:-} ]] || return 0
+  psql_cmd -d postgres -v "db=$DRILL_DATABASE" <<<'DROP DATABASE IF EXISTS :"db";' >/dev/null 2>&1 ||
+    log "warning: could not drop the drill database $DRILL_DATABASE"
+  DRILL_DATABASE=""
 }
 
 run_drill() {
@@ -637,25 +986,22 @@ run_drill() {
     ((SECONDS < deadline)) || die 1 "drill server $PGHOST:$PGPORT not ready after ${DRILL_WAIT_SECONDS:-120}s"
     sleep 1
   done
+  read_header "$RESTORE_ID" "$RESTORE_PATH"
   psql_cmd -d postgres -v "db=$PGDATABASE" <<<'DROP DATABASE IF EXISTS :"db"; CREATE DATABASE :"db";' \
     >/dev/null 2>"$WORK/drill.err" || die 1 "cannot create the drill database: $(first_lines "$WORK/drill.err")"
-  create_missing_roles "$RESTORE_ID" "$RESTORE_PATH"
-  : >"$WORK/prelude"
+  DRILL_DATABASE=$PGDATABASE # dropped on exit, passed or failed
+  write_prelude false true >"$WORK/prelude" 2>"$WORK/prelude.err" ||
+    die 1 "cannot prepare the drill: $(first_lines "$WORK/prelude.err")"
   log "drill: restoring snapshot $RESTORE_ID into $PGDATABASE on $PGHOST:$PGPORT"
   stream_restore "$RESTORE_ID" "$RESTORE_PATH" "$WORK/prelude"
-
-  recorded_counts | LC_ALL=C sort >"$WORK/recorded"
-  psql_cmd -A -t -c "$(table_counts_sql)" | LC_ALL=C sort >"$WORK/restored"
-  psql_cmd -d postgres -v "db=$PGDATABASE" <<<'DROP DATABASE IF EXISTS :"db";' >/dev/null 2>&1 ||
-    log "warning: could not drop the drill database"
   local differences
-  differences=$(LC_ALL=C join -t $'\t' -a 1 -a 2 -e missing -o 0,1.2,2.2 "$WORK/recorded" "$WORK/restored" |
-    awk -F '\t' '$2 != $3 { printf "%s: recorded %s, restored %s; ", $1, $2, $3 }')
-  [[ -s $WORK/recorded ]] || differences="the snapshot records no table counts; "
-  [[ -z $differences ]] ||
-    die 1 "drill of snapshot $RESTORE_ID FAILED: ${differences%; }"
+  differences=$(drill_differences)
+  [[ -n $(recorded_lines "$COUNT_PREFIX") ]] || differences="the snapshot records no table fingerprints; "
+  drop_drill_database
+  [[ -z $differences ]] || die 1 "drill of snapshot $RESTORE_ID FAILED: ${differences%; }"
   DRILL_SUCCESS=1
-  log "drill passed: snapshot $RESTORE_ID restored, $(wc -l <"$WORK/recorded") tables match the recorded row counts"
+  log "drill passed: snapshot $RESTORE_ID restored; $(wc -l <"$WORK/recorded") tables (rows and checksums)," \
+    "$(wc -l <"$WORK/recorded-lo") large objects and $(wc -l <"$WORK/recorded-seq") sequences match the snapshot"
 }
 
 main() {

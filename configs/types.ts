@@ -209,8 +209,16 @@ export interface BackupConfig {
   timeZone: string;
   schedules: { backup: Cron; full: Cron; drill: Cron };
   retention: { daily: number; weekly: number; monthly: number; yearly: number };
-  /** Share of pack data `restic check --read-data-subset` reads in the weekly run. */
-  checkReadDataSubset: string;
+  /**
+   * The weekly `restic check` reads share n of this many (`--read-data-subset=n/N`, n rotating with
+   * the week), so every pack is read at least once in this many weeks; 1 reads everything weekly.
+   */
+  checkRotationWeeks: number;
+  /**
+   * Schemas to back up, exact and case-sensitive; absent: the whole database. On Supabase, `public`
+   * and the app's own schemas: the provider's schemas cannot be restored by its database owner.
+   */
+  schemas?: string[];
   /** Hours past the schedule before BackupTooOld fires. */
   maxAgeHours: number;
   targets: BackupTarget[];

@@ -176,7 +176,7 @@ export function backupAlerts(config: StackConfig): PrometheusAlert[] {
       for: "5m",
       summary: "restic check of the backup repository failed",
       description:
-        `The weekly full run's \`restic check --read-data-subset=${config.backup.checkReadDataSubset}\` reported ` +
+        `The weekly full run's \`restic check --read-data-subset=n/${config.backup.checkRotationWeeks}\` (or the read-back of the newest snapshot) reported ` +
         "errors, or the full run stopped before it could check.",
       dashboardUid: BACKUP_DASHBOARD_UID,
       runbook: {
@@ -191,8 +191,12 @@ export function backupAlerts(config: StackConfig): PrometheusAlert[] {
         ],
         mitigation: [
           "Re-run the weekly full by hand; a transient network error during the check passes on the second try.",
-          "If the check fails again, stop pruning (suspend the weekly CronJob), keep the daily backups running and follow " +
-            "restic's repair procedure (`restic repair index`, `restic repair snapshots`) from a manual pod.",
+          "If the check fails again, stop pruning (suspend the weekly CronJob). The failed run's log names the newest " +
+            "snapshot that reads back whole: restore from that one, not from `latest`.",
+          "Until the damaged data is removed, new backups deduplicate onto it. With restic 0.16 or newer run " +
+            "`restic repair packs <ids from the check>` then `restic repair snapshots --forget` from a manual pod. " +
+            "restic 0.14 has no repair commands: copy the damaged pack files the check names out of the bucket, delete " +
+            "them, run `restic rebuild-index`, and the next backup uploads that data again.",
           "Object versions deleted by mistake can be restored from the bucket's noncurrent versions.",
         ],
         escalation,

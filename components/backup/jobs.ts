@@ -85,7 +85,8 @@ export function backupEnv(config: StackConfig, mode: ScheduledMode, pushgatewayU
     { name: "RETENTION_WEEKLY", value: String(retention.weekly) },
     { name: "RETENTION_MONTHLY", value: String(retention.monthly) },
     { name: "RETENTION_YEARLY", value: String(retention.yearly) },
-    { name: "CHECK_READ_DATA_SUBSET", value: config.backup.checkReadDataSubset },
+    { name: "CHECK_ROTATION_WEEKS", value: String(config.backup.checkRotationWeeks) },
+    ...(config.backup.schemas ? [{ name: "BACKUP_SCHEMAS", value: JSON.stringify(config.backup.schemas) }] : []),
     { name: "COPY_REPOSITORIES", value: copies.map((t) => `${t.name}=${resticRepositoryUrl(t)}`).join(" ") },
     { name: "COPY_CREDENTIALS_DIR", value: COPY_CREDENTIALS_DIR },
     // The repositories live in buckets this stack creates, so a missing one is new, not mistyped

@@ -86,11 +86,29 @@ export function restoreProcedure(config: StackConfig): RestoreProcedure {
       ],
     },
     {
+      title: "On Supabase or another managed provider",
+      text:
+        "Restore as the project's database owner (`postgres` on Supabase: not a superuser, but CREATEROLE and " +
+        "BYPASSRLS), into the project's database or a new project. `public`, the `extensions` schema and the " +
+        "provider's extensions already exist there: the snapshot creates its schemas only if missing " +
+        "(`CREATE SCHEMA IF NOT EXISTS`) and its extensions only where absent. Snapshots of a provider database " +
+        `are taken with \`backup.schemas\` (here: ${config.backup.schemas ? config.backup.schemas.join(", ") : "the whole database"}); ` +
+        "what they leave out (the provider's schemas, publications, extensions outside those schemas) is listed in " +
+        "the snapshot's header as `not-carried` lines and must come from the provider. Add `--create-roles` when the " +
+        "app's roles are missing (a new project); the owner's CREATEROLE suffices.",
+      commands: [
+        `restic dump latest /${db.name}.sql | sed -n '1,/^-- cryo-backup header end/p'  # mode, schemas, roles, not-carried`,
+      ],
+    },
+    {
       title: "Run the restore",
       text:
-        "The script restores the snapshot in one transaction and stops at the first SQL error, so a failed restore " +
-        "leaves the target as it was. It refuses a non-empty target (exit status 3) unless `--overwrite` is added, " +
-        "which drops the restored schemas inside the same transaction. Set BEFORE (e.g. '2026-01-31 18:00+01:00'; " +
+        "The script restores the snapshot in one transaction: nothing in the snapshot can end it, and before COMMIT " +
+        "it verifies that every recorded table has its recorded row count and every large object exists. The first " +
+        'error rolls everything back: the log says "nothing was committed" and the target is as it was (a database ' +
+        "the restore created is dropped again). It refuses a non-empty target (exit status 3) unless `--overwrite` " +
+        "is added, which empties the restored schemas (keeping extensions), unlinks the target's large objects and " +
+        "drops its publications inside the same transaction. Set BEFORE (e.g. '2026-01-31 18:00+01:00'; " +
         "UTC without an offset) to restore the last snapshot before that time instead. Add `--create-roles` to the " +
         "arguments when the target server lacks roles the dump grants to. Large databases may need a longer " +
         "`.spec.activeDeadlineSeconds`.",
@@ -112,8 +130,9 @@ export function restoreProcedure(config: StackConfig): RestoreProcedure {
     {
       title: "Check the result",
       text:
-        'The log ends with "restored snapshot <id> into <database>" and the Job completes; any other end is a failed ' +
-        "restore that changed nothing. Compare a few row counts with what the application expects, then point the " +
+        'The log ends with "restored snapshot <id> into <database>: N tables and M large objects verified" and the ' +
+        'Job completes. Any other end is a failed restore that committed nothing, except one that says the connection ' +
+        "ended after COMMIT was sent: then inspect the target before using it. Compare a few row counts with what the application expects, then point the " +
         "application at the restored database if it is a new one.",
       commands: [
         `kubectl -n ${ns} get jobs --sort-by=.metadata.creationTimestamp`,
@@ -166,8 +185,8 @@ export function restoreProcedure(config: StackConfig): RestoreProcedure {
       text:
         "From a checkout of this repository, on a machine with restic, jq, curl, setpriv (util-linux) and the " +
         `PostgreSQL ${db.serverMajorVersion} client, or inside the backup image. Set PGHOST, PGPORT, PGDATABASE, ` +
-        "PGUSER, PGPASSWORD and PGSSLMODE to the new database server. The same rules apply: one transaction, first " +
-        "error stops it, a non-empty target is refused without --overwrite.",
+        "PGUSER, PGPASSWORD and PGSSLMODE to the new database server. The same rules apply: one verified " +
+        "transaction, the first error rolls it back, a non-empty target is refused without --overwrite.",
       commands: [
         `ENVIRONMENT=${config.environment} components/backup/image/cryo-backup.sh restore --snapshot latest --create-roles`,
       ],

@@ -114,7 +114,8 @@ describe.each(STACKS)("backup CronJobs of the %s stack", (stack) => {
       RETENTION_WEEKLY: String(retention.weekly),
       RETENTION_MONTHLY: String(retention.monthly),
       RETENTION_YEARLY: String(retention.yearly),
-      CHECK_READ_DATA_SUBSET: c.backup.checkReadDataSubset,
+      CHECK_ROTATION_WEEKS: String(c.backup.checkRotationWeeks),
+      BACKUP_SCHEMAS: JSON.stringify(c.backup.schemas),
       PUSHGATEWAY_URL: inputs.pushgatewayUrl,
       COPY_CREDENTIALS_DIR,
     });

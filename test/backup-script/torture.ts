@@ -20,6 +20,7 @@ export const BIG_TABLE_ROWS = 300_000;
 export const TORTURE_SQL = String.raw`
 CREATE SCHEMA extensions;
 CREATE EXTENSION pgcrypto WITH SCHEMA extensions;
+GRANT USAGE ON SCHEMA extensions TO PUBLIC;
 CREATE SCHEMA app;
 CREATE SCHEMA "Lab Data";
 CREATE SCHEMA "Ünïcode";

@@ -5,11 +5,16 @@
 #
 # Usage:
 #   cryo-backup.sh backup     pg_dump streamed into restic (daily, incremental by deduplication)
-#   cryo-backup.sh full       backup, restic check, forget --prune (GFS retention), copy to secondaries
+#   cryo-backup.sh full       backup, restic check (rotating share) and a read-back of the new snapshot,
+#                             forget --prune (GFS retention; only if both and the last drill passed),
+#                             copy to secondaries
 #   cryo-backup.sh restore [--snapshot ID|latest] [--before TIME] [--overwrite] [--create-roles]
-#                             restore a snapshot into the database given by PG* (created if missing)
+#                             restore a snapshot, in one verified transaction, into the database given
+#                             by PG* (created if missing, dropped again if the restore fails)
 #   cryo-backup.sh drill      restore the latest snapshot into the throwaway server DRILL_PG* and
-#                             compare tables and row counts with those recorded at backup time
+#                             compare every table's rows and checksum, the large objects and the
+#                             sequences with those recorded at backup time; the result is recorded
+#                             in the repository for the next full run
 #
 # Environment:
 #   PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE   the app database (restore: the target).
@@ -17,8 +22,9 @@
 #   PGCONNECT_TIMEOUT         seconds (default 10)
 #   PGOPTIONS                 passed on; pg_dump also gets -c synchronize_seqscans=off (stable row order)
 #   PGMAINTENANCE_DATABASE    where restore connects to create a missing target database (default postgres)
-#   BACKUP_SCHEMAS            optional, space-separated: dump, count and overwrite only these schemas
-#                             (e.g. "public" on Supabase); default: every non-system schema
+#   BACKUP_SCHEMAS            optional: back up only these schemas, a JSON array of exact names
+#                             (["public", "Lab Data"]) or whitespace-separated names (e.g. "public" on
+#                             Supabase); default: the whole database. What they leave out is listed.
 #   RESTIC_REPOSITORY         primary repository (any restic URL; S3 credentials from the usual AWS_* / IRSA)
 #   RESTIC_PASSWORD or RESTIC_PASSWORD_FILE   its password
 #   RESTIC_INIT_IF_MISSING    "true": backup/full create missing repositories (default false: fail loudly,
@@ -27,8 +33,8 @@
 #   BACKUP_HOST               restic --host of every snapshot (default cryoprotect-$ENVIRONMENT); keep it
 #                             stable: retention and `latest` group snapshots by host and path
 #   RETENTION_DAILY RETENTION_WEEKLY RETENTION_MONTHLY RETENTION_YEARLY   GFS retention (7 4 6 2)
-#   CHECK_READ_DATA_SUBSET    share of pack data `full` reads back: "10%" (default), "1/7", "all", or "0"
-#                             (structure only)
+#   CHECK_ROTATION_WEEKS      N of `restic check --read-data-subset=n/N` in `full`, n rotating with the
+#                             week: every pack is read at least once every N weeks (default 4)
 #   COPY_REPOSITORIES         optional, whitespace-separated name=repository pairs copied to by `full`
 #                             (name: [a-z0-9_-]+, the `target` label of the copy metric)
 #   COPY_CREDENTIALS_DIR      per target <dir>/<name>/password (default: the primary password) and
@@ -40,31 +46,34 @@
 #   PUSHGATEWAY_URL           optional: metrics are POSTed to
 #                             $PUSHGATEWAY_URL/metrics/job/$PUSHGATEWAY_JOB/mode/<mode>
 #   PUSHGATEWAY_JOB           default cryoprotect_backup
-#   TMPDIR                    scratch directory (FIFOs, small files; never the dump) (default /tmp)
+#   TMPDIR                    scratch directory (FIFOs, the schema section; never table data) (default /tmp)
 #
 # Exit status: 0 success, 1 failure (message on stderr), 2 usage or configuration error,
 # 3 restore refused because the target database is not empty.
 #
 # Dump format: plain SQL, uncompressed. restic's content-defined chunks then line up with
 # unchanged table data from one day to the next, so only changed regions are uploaded
-# (restic compresses them itself); a custom-format or compressed dump changes almost every
-# chunk. --no-owner lets the dump be restored by whichever role restores it (managed
-# providers, the drill sidecar); grants are kept.
+# (restic compresses them itself). --no-owner lets the dump be restored by whichever role
+# restores it (managed providers, the drill sidecar); grants are kept.
 #
-# What a snapshot holds: one file /<database>.sql = a header (the roles the dump may
-# refer to), pg_dump's output, and a trailer with per-table row counts counted in the
-# same exported snapshot as pg_dump (so they match the dump exactly) and an end marker.
-# Restore commits only when the end marker arrived, so an incomplete file is never loaded.
+# What a snapshot holds: one file /<database>.sql (format 2) = a header (mode, schemas,
+# roles, default-privilege roles, what it does not carry), CREATE SCHEMA IF NOT EXISTS of
+# its schemas, the SQL pg_restore --single-transaction writes from pg_dump's pre-data,
+# data and post-data sections (so no BEGIN/COMMIT inside it), and a trailer with the
+# fingerprint taken in the same exported snapshot as pg_dump (per table rows and checksum,
+# per large object md5, per sequence its position before and after the dump) and an end
+# marker. Restore commits only when the end marker arrived and the verification passed.
 #
 # No partial snapshots: restic reads the dump from a FIFO whose write end this script also
 # holds. restic only sees end-of-file (and only then commits a snapshot) after this script
 # has seen pg_dump succeed, written the trailer and closed its end. If pg_dump fails or the
 # script is stopped, restic is interrupted first (SIGINT: no snapshot, lock removed); if the
-# script is killed, restic gets SIGINT through the parent-death signal. Nothing is spooled
-# to disk.
+# script is killed, restic gets SIGINT through the parent-death signal. Only the schema
+# (pre-data section) is spooled to TMPDIR; table data is streamed.
 set -Eeuo pipefail -m
 
 readonly SNAPSHOT_TAG=cryoprotect
+readonly DRILL_RECORD_TAG=cryoprotect-drill
 readonly HEADER_END='-- cryo-backup header end'
 readonly END_MARKER='-- cryo-backup end of dump'
 readonly HEADER_PREFIX='-- cryo-backup '
@@ -75,6 +84,7 @@ readonly LARGE_OBJECT_PREFIX='-- cryo-backup large-object	'
 readonly SEQUENCE_PREFIX='-- cryo-backup sequence	'
 readonly SENTINEL=__cryo_backup_done__
 readonly TRAILER_MAX_BYTES=16777216
+readonly COMMITTING=__cryo_backup_committing__
 readonly COMMITTED=__cryo_backup_committed__
 
 MODE=""
@@ -88,6 +98,10 @@ BACKGROUND_PIDS=()
 RESTIC_PID=""
 DUMP_PID=""
 FEED_FD=""
+DRILL_RECORD=false
+DRILL_DATABASE=""
+CREATED_DATABASE=false
+RESTORE_ID=""
 
 log() { printf '%s cryo-backup %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${MODE:-?}" "$*" >&2; }
 die() {
@@ -164,6 +178,7 @@ on_exit() {
   trap - EXIT INT TERM
   stop_children
   drop_drill_database
+  [[ $MODE != drill || $DRILL_RECORD != true ]] || record_drill_result "$status"
   [[ -z $MODE || -z $WORK ]] || push_run_metrics "$status"
   [[ -z $WORK ]] || rm -rf "$WORK"
   ((status == 0)) || log "failed (exit status $status)"
@@ -427,6 +442,7 @@ write_header() {
     sed "s/^/$ROLE_PREFIX/" "$WORK/roles"
     sed "s/^/${HEADER_PREFIX}default-privileges-role\t/" "$WORK/default-acl-roles"
     sed "s/^/${HEADER_PREFIX}not-carried\t/" "$WORK/not-carried"
+    sed "s/^/${HEADER_PREFIX}expected-extension\t/" "$WORK/expected-extensions"
     printf '%s\n' "$HEADER_END"
     [[ -z $schemas ]] ||
       session_query "SELECT format('CREATE SCHEMA IF NOT EXISTS %I;', nspname) FROM pg_namespace
@@ -455,7 +471,14 @@ run_backup() {
                  ON n.oid = a.defaclnamespace WHERE $( ((${#SCHEMAS[@]})) && printf 'n.oid IS NOT NULL AND %s' \
                  "$(schema_condition)" || printf true) ORDER BY 1;" >"$WORK/default-acl-roles"
   : >"$WORK/not-carried"
-  ((${#SCHEMAS[@]} == 0)) || session_query "$(not_carried_sql)" >"$WORK/not-carried"
+  : >"$WORK/expected-extensions"
+  if ((${#SCHEMAS[@]})); then
+    session_query "$(not_carried_sql)" >"$WORK/not-carried"
+    # Extensions outside the schemas: the restore creates them where the target server has them.
+    session_query "SELECT e.extname || E'\t' || n.nspname FROM pg_extension e JOIN pg_namespace n
+                   ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' AND NOT ($(schema_condition)) ORDER BY 1;" \
+      >"$WORK/expected-extensions"
+  fi
   session_query "$(selected_tables_sql)" >"$WORK/selected-tables"
 
   local filename="$PGDATABASE.sql" dump_args=(--no-owner "--snapshot=$snapshot") script_args=()
@@ -642,6 +665,25 @@ last_good_snapshot() {
   done < <(jq -r 'sort_by(.time) | reverse | .[] | [.short_id, .paths[0]] | @tsv' "$WORK/all-snapshots.json")
 }
 
+# The drill's result, kept in the repository itself (a tiny snapshot of its own tag, never
+# restored, copied or counted), so that the next full run knows it: retention never runs after
+# a failed drill.
+record_drill_result() { # exit-status
+  local result=passed
+  (($1 == 0)) || result=failed
+  printf '%s %s %s\n' "$result" "$RESTORE_ID" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" |
+    restic backup --stdin --stdin-filename drill-result --host "$BACKUP_HOST" --tag "$DRILL_RECORD_TAG" \
+      >/dev/null 2>"$WORK/drill-record.err" || log "warning: could not record the drill result: $(first_lines "$WORK/drill-record.err")"
+}
+
+# The last recorded drill result ("passed <snapshot> <time>"), or nothing before the first drill.
+last_drill_result() {
+  restic snapshots --json --host "$BACKUP_HOST" --tag "$DRILL_RECORD_TAG" >"$WORK/drills.json" 2>/dev/null || return 0
+  local id
+  id=$(jq -r 'sort_by(.time) | last | .id // empty' "$WORK/drills.json")
+  [[ -z $id ]] || restic dump "$id" /drill-result 2>/dev/null
+}
+
 run_full() {
   retention_args
   check_args
@@ -663,14 +705,19 @@ run_full() {
     CHECK_SUCCESS=0
     failures+=("snapshot $BACKUP_SNAPSHOT_ID reads back $size bytes, $BACKUP_BYTES were written")
   fi
-  if ((CHECK_SUCCESS)); then
+  local drill
+  drill=$(last_drill_result)
+  if [[ $drill == failed* ]]; then
+    failures+=("the last restore drill failed (${drill% *}, ${drill##* }): retention not applied until a drill passes")
+  elif ((CHECK_SUCCESS)); then
     log "applying retention: ${RETENTION_ARGS[*]}"
     forget_with_retention >"$WORK/forget.log" 2>&1 ||
       failures+=("forget/prune failed: $(tail -n 5 "$WORK/forget.log" | tr '\n' ' ')")
-  else
+    restic forget --host "$BACKUP_HOST" --tag "$DRILL_RECORD_TAG" --keep-last 10 >/dev/null 2>&1 || true
+  fi
+  if ((CHECK_SUCCESS == 0)); then
     good=$(last_good_snapshot)
-    failures+=("retention not applied; the repository is damaged, the newest snapshot that reads back whole is" \
-      "${good:-none}: see the BackupCheckFailed runbook before the next backup")
+    failures+=("retention not applied; the repository is damaged, the newest snapshot that reads back whole is ${good:-none}: see the RepositoryCheckFailed runbook before the next backup")
   fi
   copy_to_secondaries || failures+=("copy to a secondary repository failed")
   record_repository_metrics
@@ -717,7 +764,7 @@ ensure_target_database() {
 }
 
 drop_created_database() {
-  [[ ${CREATED_DATABASE:-false} == true ]] || return 0
+  [[ $CREATED_DATABASE == true ]] || return 0
   if psql_cmd -d "${PGMAINTENANCE_DATABASE:-postgres}" -v "db=$PGDATABASE" <<<'DROP DATABASE IF EXISTS :"db";' \
     >/dev/null 2>&1; then
     printf 'database %s, created for this restore, was dropped again' "$PGDATABASE"
@@ -757,6 +804,7 @@ read_header() { # id path
   if [[ $(header_values mode) == schemas ]]; then mapfile -t SCHEMAS < <(header_values schema); fi
   header_values default-privileges-role >"$WORK/default-acl-roles"
   sed -n "s/^$ROLE_PREFIX//p" "$WORK/header" >"$WORK/roles"
+  sed -n "s/^${HEADER_PREFIX}expected-extension\t//p" "$WORK/header" >"$WORK/expected-extensions"
 }
 
 # Statements run first in the restore's transaction: the roles it needs, and (--overwrite)
@@ -779,7 +827,21 @@ WHERE r <> '' AND CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r)
                        THEN NOT pg_has_role(current_user, r, 'MEMBER') ELSE true END;
 SQL
   fi
+  local extension schema
+  while IFS=$'\t' read -r extension schema; do
+    printf 'CREATE SCHEMA IF NOT EXISTS %s;\nCREATE EXTENSION IF NOT EXISTS %s WITH SCHEMA %s;\n' \
+      "$(exact_pattern "$schema")" "$(exact_pattern "$extension")" "$(exact_pattern "$schema")"
+  done <"$WORK/expected-extensions"
+  : >"$WORK/epilogue"
   [[ $1 == true ]] || return 0
+  # A schema-filtered snapshot carries no publications: the target's memberships of the tables
+  # it replaces are added back to the restored tables of the same name.
+  if ((${#SCHEMAS[@]})); then
+    psql_cmd -A -t >"$WORK/epilogue" <<SQL
+SELECT format('ALTER PUBLICATION %I ADD TABLE ONLY %I.%I;', p.pubname, p.schemaname, p.tablename)
+FROM pg_publication_tables p JOIN pg_namespace n ON n.nspname = p.schemaname WHERE $(schema_condition) ORDER BY 1;
+SQL
+  fi
   # Schemas without extension members are dropped whole; from public and from schemas that hold
   # an extension's objects (which only its owner may drop) every other object is dropped.
   psql_cmd -A -t <<SQL
@@ -825,6 +887,7 @@ write_verification() {
   done < <(recorded_lines "$COUNT_PREFIX")
   while IFS=$'\t' read -r name _; do lo_values+="${lo_values:+,}$name"; done < <(recorded_lines "$LARGE_OBJECT_PREFIX")
   [[ -n $values ]] || values="(NULL::text, NULL::bigint)"
+  cat "$WORK/epilogue"
   cat <<SQL
 SET row_security = off;
 DO \$cryo\$DECLARE r record; got bigint; bad text := ''; BEGIN
@@ -869,14 +932,14 @@ stream_restore() { # id path prelude-file
   {
     tail -c "$TRAILER_MAX_BYTES" <"$WORK/trailer.fifo" >"$WORK/trailer" &
     printf 'BEGIN;\n'
-    cat "$prelude"
+    cat "$prelude" 2>/dev/null || true # psql may already have stopped
     local stream="whole"
     tee "$WORK/trailer.fifo" <"$WORK/dump.fifo" 2>/dev/null || stream="cut" # psql stopped reading
     wait $!
     if [[ $stream == whole && $(tail -n 1 "$WORK/trailer") == "$END_MARKER" ]]; then
       write_verification
-      : >"$WORK/commit-sent"
-      printf 'COMMIT;\n\\echo %s\n' "$COMMITTED"
+      # psql echoes this only once every statement before it succeeded: from here on, COMMIT is sent.
+      printf '\\echo %s\nCOMMIT;\n\\echo %s\n' "$COMMITTING" "$COMMITTED"
     else
       [[ $stream == cut ]] || : >"$WORK/incomplete"
       printf "\\.\nDO \$\$BEGIN RAISE EXCEPTION 'cryo-backup: snapshot %s is incomplete'; END\$\$;\n" "$id"
@@ -891,7 +954,7 @@ stream_restore() { # id path prelude-file
   ((restore_status != 0)) || return 0
   local error unchanged="nothing was committed: the target database is as it was" created
   error=$(grep -v '^psql:.*WARNING:\|^WARNING:\|^NOTICE:\|^HINT:\|^DETAIL:' "$WORK/psql.err" | head -c 2000 | tr '\n' ' ')
-  if [[ -e $WORK/commit-sent ]]; then
+  if grep -qxF "$COMMITTING" "$WORK/psql.out"; then
     die 1 "restore of snapshot $id: the connection ended after COMMIT was sent, so whether it was committed is" \
       "unknown; inspect database $PGDATABASE before using it ($error)"
   fi
@@ -964,7 +1027,7 @@ drill_differences() {
 }
 
 drop_drill_database() {
-  [[ -n ${DRILL_DATABASE:-} ]] || return 0
+  [[ -n $DRILL_DATABASE ]] || return 0
   psql_cmd -d postgres -v "db=$DRILL_DATABASE" <<<'DROP DATABASE IF EXISTS :"db";' >/dev/null 2>&1 ||
     log "warning: could not drop the drill database $DRILL_DATABASE"
   DRILL_DATABASE=""
@@ -976,6 +1039,7 @@ run_drill() {
   local chosen deadline
   chosen=$(select_snapshot latest "")
   read -r RESTORE_ID RESTORE_PATH <<<"$chosen"
+  DRILL_RECORD=true # from here on, passed or failed, the result is recorded in the repository
   # From here on every connection goes to the throwaway server, never to the app database.
   export PGHOST=$DRILL_PGHOST PGPORT=${DRILL_PGPORT:-5432} PGUSER=${DRILL_PGUSER:-postgres}
   export PGDATABASE=${DRILL_PGDATABASE:-cryo_drill} PGSSLMODE=${DRILL_PGSSLMODE:-prefer}

@@ -20,8 +20,23 @@ export = () => {
   const prefix = `cryoprotect-${config.environment}`;
 
   const monitoring = new MonitoringStack(`${prefix}-monitoring`, { config, secret }, opts);
-  const logging = new LoggingStack(`${prefix}-logging`, { config, secret, monitoring }, opts);
-  const backup = new BackupStack(`${prefix}-backup`, { config, secret, monitoring }, opts);
+  const prometheusOperatorCrds = monitoring.crds;
+  const logging = new LoggingStack(
+    `${prefix}-logging`,
+    {
+      config,
+      secret,
+      alertmanagerUrl: monitoring.alertmanagerUrl,
+      prometheusOperatorCrds,
+      monitoringNamespace: monitoring.namespace,
+    },
+    opts,
+  );
+  const backup = new BackupStack(
+    `${prefix}-backup`,
+    { config, secret, pushgatewayUrl: monitoring.pushgatewayUrl, prometheusOperatorCrds },
+    opts,
+  );
 
   return {
     grafanaUrl: monitoring.grafanaUrl,

@@ -4,12 +4,12 @@
  * committed and the tests fail when it is stale.
  */
 import { StackConfig } from "../configs/types";
-import { backupArtifacts } from "./backup/artifacts";
-import { grafanaDashboards } from "./catalog";
+import { grafanaDashboards, ruleGroups } from "./catalog";
 import { loggingArtifacts } from "./logging/artifacts";
 import { monitoringArtifacts } from "./monitoring/artifacts";
 import { runbookFiles } from "./runbooks";
 import { GrafanaDashboard } from "./shared/dashboard";
+import { ruleFiles } from "./shared/rule-files";
 
 export type Files = Record<string, string>;
 
@@ -20,9 +20,14 @@ export function dashboardJson(d: GrafanaDashboard): string {
 /** Files under out/<stack>/ besides manifests/, helm/ and resources.json. */
 export function stackArtifacts(config: StackConfig): Files {
   const dashboards = Object.fromEntries(
-    grafanaDashboards().map((d) => [`grafana/dashboards/${d.uid}.json`, dashboardJson(d)]),
+    grafanaDashboards(config).map((d) => [`grafana/dashboards/${d.uid}.json`, dashboardJson(d)]),
   );
-  return { ...monitoringArtifacts(config), ...loggingArtifacts(config), ...backupArtifacts(config), ...dashboards };
+  return {
+    ...ruleFiles(config, ruleGroups(config)),
+    ...monitoringArtifacts(config),
+    ...loggingArtifacts(config),
+    ...dashboards,
+  };
 }
 
 /** Subtrees of a stack's synth output that are also committed, for review and for promtool/amtool tests. */
@@ -31,7 +36,11 @@ const COMMITTED_STACK_DIRS = ["prometheus/", "alertmanager/"];
 /** Committed generated files, relative to the repo root; `npm run generate` writes them. */
 export function repoArtifacts(configs: StackConfig[]): Files {
   const files: Files = {};
-  for (const d of grafanaDashboards()) files[`dashboards/${d.uid}.json`] = dashboardJson(d);
+  // Dashboards are the same in every stack (their queries select by label, not by stack).
+  const [first, ...others] = configs.map((config) => grafanaDashboards(config).map(dashboardJson));
+  if (others.some((o) => JSON.stringify(o) !== JSON.stringify(first)))
+    throw new Error("dashboards differ between stacks: commit them per stack");
+  for (const d of grafanaDashboards(configs[0])) files[`dashboards/${d.uid}.json`] = dashboardJson(d);
   Object.assign(files, runbookFiles(configs));
   for (const config of configs) {
     for (const [rel, content] of Object.entries(stackArtifacts(config))) {

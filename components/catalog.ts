@@ -1,27 +1,33 @@
 /**
- * The catalog of every alert, rule group and dashboard of the platform, from
- * each concern's own definitions. Generators (rule files, PrometheusRules,
- * runbooks, dashboard ConfigMaps) read only this.
+ * The composition root's view of every concern's mixin: the generation layer (runbooks, synth
+ * and committed files) reads every alert, rule group and dashboard of the platform from here.
+ * Components never read it: each deploys its own mixin.
  */
 import { StackConfig } from "../configs/types";
-import { backupDashboards, backupRuleGroups } from "./backup/catalog";
-import { logAlerts, loggingDashboards, loggingRuleGroups } from "./logging/catalog";
-import { monitoringDashboards, monitoringRuleGroups } from "./monitoring/catalog";
+import { backupMixin } from "./backup/mixin";
+import { loggingMixin } from "./logging/mixin";
+import { monitoringMixin } from "./monitoring/mixin";
 import { AlertDefinition, RuleGroup } from "./shared/alert";
 import { GrafanaDashboard } from "./shared/dashboard";
+import { Mixin } from "./shared/mixin";
+
+/** Every concern's mixin, by the concern (and component) that deploys it. */
+export function mixins(config: StackConfig): Record<"monitoring" | "logging" | "backup", Mixin> {
+  return { monitoring: monitoringMixin(config), logging: loggingMixin(config), backup: backupMixin(config) };
+}
 
 export function ruleGroups(config: StackConfig): RuleGroup[] {
-  return [...monitoringRuleGroups(config), ...loggingRuleGroups(config), ...backupRuleGroups(config)];
+  return Object.values(mixins(config)).flatMap((m) => m.ruleGroups);
 }
 
 /** Every alert of the stack, metric and log, with the component it belongs to. */
 export function allAlerts(config: StackConfig): { component: string; alert: AlertDefinition }[] {
   return [
     ...ruleGroups(config).flatMap((g) => g.alerts.map((alert) => ({ component: g.component, alert }))),
-    ...logAlerts(config).map((alert) => ({ component: "logging", alert })),
+    ...Object.values(mixins(config)).flatMap((m) => m.logAlerts.map((alert) => ({ component: "logging", alert }))),
   ];
 }
 
-export function grafanaDashboards(): GrafanaDashboard[] {
-  return [...monitoringDashboards(), ...loggingDashboards(), ...backupDashboards()];
+export function grafanaDashboards(config: StackConfig): GrafanaDashboard[] {
+  return Object.values(mixins(config)).flatMap((m) => m.dashboards);
 }

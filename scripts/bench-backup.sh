@@ -87,6 +87,20 @@ restore_seconds=$(seconds env PGDATABASE=script_restore "$SCRIPT" restore)
 [[ $(psql -X -At -d script_restore -c 'SELECT count(*) FROM pgbench_accounts') == "$rows" ]] ||
   { echo "bench:backup: the restored database is incomplete" >&2; exit 1; }
 
+# Where the backup's time goes: each stage alone, on the same database.
+echo "bench:backup: stages ..." >&2
+stage_restic_open=$(seconds restic snapshots --json)
+stage_fingerprint=$(seconds psql -X -q -c "SET extra_float_digits = 1; SELECT count(*), sum(hashtextextended(t::text, 0))
+  FROM pgbench_accounts t")
+stage_dump_via_restore=$(seconds sh -c 'pg_dump -w -Fc -Z0 --section=data | pg_restore --single-transaction -f - > /dev/null')
+export RESTIC_REPOSITORY="$WORK/stage-repo"
+restic init >/dev/null
+stage_restic_backup=$(seconds sh -c 'pg_dump -w | restic backup --stdin --stdin-filename bench.sql')
+restore_file="$WORK/stage.sql"
+restic dump latest /bench.sql >"$restore_file"
+stage_restic_dump=$(seconds sh -c "restic dump latest /bench.sql > /dev/null")
+rm -f "$restore_file"
+
 cat <<REPORT
 bench:backup, pgbench scale $SCALE ($rows accounts, dump $(mb "$dump_bytes")), $(pg_dump --version | cut -d' ' -f3), $(restic version | cut -d' ' -f1-2)
 1. backup time:       cryo-backup.sh backup ${backup_seconds} s (first run), ${incremental_seconds} s (next run)   vs  pg_dump > /dev/null ${dump_seconds} s
@@ -95,4 +109,7 @@ bench:backup, pgbench scale $SCALE ($rows accounts, dump $(mb "$dump_bytes")), $
                       1% in one region:         $(mb "$contiguous_bytes") = $(percent "$contiguous_bytes" "$first_bytes") ($(mb "$contiguous_raw") = $(percent "$contiguous_raw" "$first_raw") before compression)
 3. restore time:      cryo-backup.sh restore ${restore_seconds} s   vs  psql --single-transaction of the same dump ${psql_seconds} s
 4. peak memory:       $(awk "BEGIN { printf \"%.0f MB\", $peak_kb / 1000 }") max RSS of the backup (largest process: script, pg_dump or restic)
+stages, each alone:   restic start (one invocation) ${stage_restic_open} s; fingerprint of the big table ${stage_fingerprint} s;
+                      pg_dump -Fc | pg_restore -1 -f - ${stage_dump_via_restore} s; pg_dump | restic backup --stdin ${stage_restic_backup} s;
+                      restic dump of the snapshot ${stage_restic_dump} s
 REPORT

@@ -3,19 +3,24 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { StackConfig } from "../../configs/types";
 import { namespace } from "../shared/namespace";
-import { MonitoringStack } from "../monitoring";
+import { mixinResources } from "../shared/mixin-resources";
 import { backupRole } from "./iam";
 import { backupImage } from "./image";
 import { backupCronJob, backupLabels, SCHEDULED_MODES } from "./jobs";
+import { backupMixin } from "./mixin";
 import { SECRET_NAMES, SERVICE_ACCOUNT_NAME, targetSecretName } from "./names";
 import { backupStorage } from "./storage";
 import { primaryTarget, resticTargets, targetEnvFile } from "./targets";
 
 export interface BackupStackArgs {
-  config: StackConfig;
-  secret: (key: string) => pulumi.Output<string>;
-  /** Backup jobs push to its Pushgateway; its CRDs carry our PrometheusRules. */
-  monitoring: MonitoringStack;
+  /** The stack's checked configuration. */
+  readonly config: StackConfig;
+  /** Reads a secret config key as a secret Output. */
+  readonly secret: (key: string) => pulumi.Output<string>;
+  /** In-cluster Pushgateway: the backup jobs push their metrics there. */
+  readonly pushgatewayUrl: pulumi.Input<string>;
+  /** The prometheus-operator CRDs: the backup concern's PrometheusRules depend on them. */
+  readonly prometheusOperatorCrds: pulumi.Resource;
 }
 
 /** restic backups of the app's PostgreSQL into hardened S3 buckets, with a weekly restore drill. */
@@ -94,13 +99,21 @@ export class BackupStack extends pulumi.ComponentResource {
       },
       inNamespace,
     );
-    const pushgatewayUrl = args.monitoring.pushgatewayUrl;
+    const pushgatewayUrl = args.pushgatewayUrl;
     for (const mode of SCHEDULED_MODES) {
       new k8s.batch.v1.CronJob(`${name}-${mode}`, backupCronJob(config, mode, { image: this.image, pushgatewayUrl }), {
         parent: this,
         dependsOn: [this.namespace, serviceAccount],
       });
     }
+
+    mixinResources(
+      name,
+      config,
+      backupMixin(config),
+      { namespace: this.namespace, prometheusOperatorCrds: args.prometheusOperatorCrds },
+      this,
+    );
 
     this.bucketNames = pulumi.all(storage.buckets.map((b) => b.bucket.bucket));
     this.roleArn = role.arn;

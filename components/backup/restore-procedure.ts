@@ -131,7 +131,7 @@ export function restoreProcedure(config: StackConfig): RestoreProcedure {
       title: "Check the result",
       text:
         'The log ends with "restored snapshot <id> into <database>: N tables and M large objects verified" and the ' +
-        'Job completes. Any other end is a failed restore that committed nothing, except one that says the connection ' +
+        "Job completes. Any other end is a failed restore that committed nothing, except one that says the connection " +
         "ended after COMMIT was sent: then inspect the target before using it. Compare a few row counts with what the application expects, then point the " +
         "application at the restored database if it is a new one.",
       commands: [

@@ -3,20 +3,24 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../configs/types";
 import { installCrds } from "../shared/crds";
 import { namespace } from "../shared/namespace";
-import { MonitoringStack } from "../monitoring";
+import { mixinResources } from "../shared/mixin-resources";
 import { deployEck, EckResources } from "./eck";
 import { deployMonitoringUser, MonitoringUserResources } from "./monitoring-user";
+import { loggingMixin } from "./mixin";
 import { installEckOperator } from "./operator";
 import { deployPipeline, PipelineResources } from "./pipeline-resources";
 
 export interface LoggingStackArgs {
-  config: StackConfig;
-  secret: (key: string) => pulumi.Output<string>;
-  /**
-   * Log alerts go to its Alertmanager; its CRDs carry our PrometheusRules;
-   * its namespace gets the login of the read-only Elasticsearch user.
-   */
-  monitoring: MonitoringStack;
+  /** The stack's checked configuration. */
+  readonly config: StackConfig;
+  /** Reads a secret config key as a secret Output. */
+  readonly secret: (key: string) => pulumi.Output<string>;
+  /** In-cluster Alertmanager API: ElastAlert2 posts the log alerts there. */
+  readonly alertmanagerUrl: pulumi.Input<string>;
+  /** The prometheus-operator CRDs: the logging concern's PrometheusRules depend on them. */
+  readonly prometheusOperatorCrds: pulumi.Resource;
+  /** The monitoring namespace, where the read-only Elasticsearch user's login goes. */
+  readonly monitoringNamespace: k8s.core.v1.Namespace;
 }
 
 /** ECK-managed Elasticsearch, Logstash, Kibana and Filebeat, with retention and log alerts. */
@@ -43,7 +47,7 @@ export class LoggingStack extends pulumi.ComponentResource {
     const eckDependencies = [this.namespace, this.crds, this.operator].filter((r) => r !== undefined);
     this.monitoringUser = deployMonitoringUser(
       name,
-      { config, loggingNamespace: this.namespace, monitoringNamespace: args.monitoring.namespace },
+      { config, loggingNamespace: this.namespace, monitoringNamespace: args.monitoringNamespace },
       this,
     );
     const { fileRealmSecret, rolesSecret } = this.monitoringUser;
@@ -56,9 +60,16 @@ export class LoggingStack extends pulumi.ComponentResource {
       name,
       {
         config,
-        alertmanagerUrl: args.monitoring.alertmanagerUrl,
+        alertmanagerUrl: args.alertmanagerUrl,
         dependsOn: [this.namespace, this.eck.elasticsearch, this.eck.kibana],
       },
+      this,
+    );
+    mixinResources(
+      name,
+      config,
+      loggingMixin(config),
+      { namespace: this.namespace, prometheusOperatorCrds: args.prometheusOperatorCrds },
       this,
     );
     const ingress = config.logging.kibana.ingress;

@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as yaml from "js-yaml";
 import { StackConfig } from "../../configs/types";
-import { ELASTICSEARCH_CREDENTIALS_SECRET } from "../monitoring/engine-names";
+import { ELASTICSEARCH_CREDENTIALS_SECRET } from "../shared/platform";
 import { managedByLabels } from "../shared/namespace";
 import { monitoringUser } from "./names";
 

@@ -5,7 +5,7 @@
  * ElastAlert2 release, so what synth shows is what is deployed.
  */
 import { StackConfig } from "../../configs/types";
-import { alertmanagerUrl } from "../monitoring/engine-names";
+import { alertmanagerUrl } from "../shared/platform";
 import { elastalertRules } from "./elastalert";
 import { kibanaNdjson } from "./kibana-objects";
 import { logstashPaths } from "./logstash";

@@ -1,5 +1,5 @@
 import { StackConfig } from "../../configs/types";
-import { ruleGroups } from "../catalog";
+import { monitoringMixin } from "./mixin";
 import { alertmanagerSecretData, apiAlertNamesOf, CONFIG_FILE, fileSecretPlaceholder } from "./alertmanager-config";
 import { TEMPLATE_FILE } from "./alertmanager-template";
 
@@ -8,7 +8,11 @@ import { TEMPLATE_FILE } from "./alertmanager-template";
  * with secret placeholders: the config, and the template under templates/.
  */
 export function alertmanagerArtifacts(config: StackConfig): Record<string, string> {
-  const data = alertmanagerSecretData(config, fileSecretPlaceholder, apiAlertNamesOf(ruleGroups(config)));
+  const data = alertmanagerSecretData(
+    config,
+    fileSecretPlaceholder,
+    apiAlertNamesOf(monitoringMixin(config).ruleGroups),
+  );
   return {
     [`alertmanager/${CONFIG_FILE}`]: data[CONFIG_FILE],
     [`alertmanager/templates/${TEMPLATE_FILE}`]: data[TEMPLATE_FILE],

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../configs/types";
 import { managedByLabels } from "../shared/namespace";
 import { alertmanagerSecretData } from "./alertmanager-config";
-import { ALERTMANAGER_CONFIG_SECRET } from "./engine-names";
+import { ALERTMANAGER_CONFIG_SECRET } from "./names";
 
 /**
  * The Alertmanager configuration Secret that `alertmanagerSpec.configSecret`

@@ -1,9 +1,8 @@
 /** Files of the monitoring concern in a stack's synth output (paths relative to out/<stack>/). */
 import { StackConfig } from "../../configs/types";
 import { alertmanagerArtifacts } from "./alertmanager-artifacts";
-import { ruleFiles } from "./rule-files";
 import { ruleTestFiles } from "./rule-tests";
 
 export function monitoringArtifacts(config: StackConfig): Record<string, string> {
-  return { ...ruleFiles(config), ...ruleTestFiles(config), ...alertmanagerArtifacts(config) };
+  return { ...ruleTestFiles(config), ...alertmanagerArtifacts(config) };
 }

@@ -4,16 +4,15 @@
  * values.yaml (scripts/check-values-keys.ts, test/monitoring-engine/values-keys.test.ts).
  */
 import { ResourcesConfig, StackConfig } from "../../configs/types";
+import { ALERTMANAGER_CONFIG_SECRET, GRAFANA_ADMIN_SECRET } from "./names";
 import {
-  ALERTMANAGER_CONFIG_SECRET,
-  charts,
   DASHBOARD_FOLDER_ANNOTATION,
   DASHBOARD_LABEL,
   ELASTICSEARCH_CREDENTIALS_SECRET,
-  elasticsearchUrl,
-  GRAFANA_ADMIN_SECRET,
   RULES_LABEL,
-} from "./engine-names";
+  charts,
+  elasticsearchUrl,
+} from "../shared/platform";
 
 /** The Kubernetes shapes the values carry (free-form for the chart). */
 interface K8sResources {

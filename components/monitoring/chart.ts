@@ -1,13 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../configs/types";
-import { ruleGroups } from "../catalog";
+import { monitoringMixin } from "./mixin";
 import { apiAlertNamesOf } from "./alertmanager-config";
 import { alertmanagerConfigSecret } from "./alertmanager-resources";
 import { kubePrometheusStackValues } from "./chart-values";
-import { charts } from "./engine-names";
+import { charts } from "../shared/platform";
 import { grafanaAdminSecret } from "./grafana";
-import { helmRelease } from "./helm";
+import { helmRelease } from "../shared/helm";
 
 /** Alerts of the chart's default rules that our catalog defines itself (with our runbook). */
 const CHART_ALERTS_WE_DEFINE = ["Watchdog"];
@@ -26,7 +26,7 @@ export interface EngineDeps {
  */
 export function kubePrometheusStack(name: string, deps: EngineDeps, opts: pulumi.CustomResourceOptions) {
   const { config } = deps;
-  const groups = ruleGroups(config);
+  const groups = monitoringMixin(config).ruleGroups;
   const ours = new Set(groups.flatMap((g) => g.alerts.map((a) => a.name)));
   const alertmanagerSecret = alertmanagerConfigSecret(
     `${name}-alertmanager-config`,

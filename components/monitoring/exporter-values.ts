@@ -4,13 +4,8 @@
  * referenced by Secret name only.
  */
 import { StackConfig } from "../../configs/types";
-import {
-  charts,
-  ELASTICSEARCH_CREDENTIALS_SECRET,
-  elasticsearchUrl,
-  POSTGRES_EXPORTER_DSN_KEY,
-  POSTGRES_EXPORTER_DSN_SECRET,
-} from "./engine-names";
+import { POSTGRES_EXPORTER_DSN_KEY, POSTGRES_EXPORTER_DSN_SECRET } from "./names";
+import { ELASTICSEARCH_CREDENTIALS_SECRET, charts, elasticsearchUrl } from "../shared/platform";
 
 export function postgresExporterValues(config: StackConfig) {
   return {

@@ -2,9 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../configs/types";
 import { managedByLabels } from "../shared/namespace";
-import { charts, POSTGRES_EXPORTER_DSN_KEY, POSTGRES_EXPORTER_DSN_SECRET } from "./engine-names";
+import { POSTGRES_EXPORTER_DSN_KEY, POSTGRES_EXPORTER_DSN_SECRET } from "./names";
+import { charts } from "../shared/platform";
 import { elasticsearchExporterValues, postgresDsn, postgresExporterValues, pushgatewayValues } from "./exporter-values";
-import { helmRelease } from "./helm";
+import { helmRelease } from "../shared/helm";
 
 export interface ExporterDeps {
   config: StackConfig;

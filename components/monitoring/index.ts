@@ -4,21 +4,24 @@ import { StackConfig } from "../../configs/types";
 import { installCrds } from "../shared/crds";
 import { namespace } from "../shared/namespace";
 import { monitoringEngine } from "./engine";
-import { prometheusRules } from "./prometheus-rules";
+import { mixinResources } from "../shared/mixin-resources";
+import { monitoringMixin } from "./mixin";
 
 export interface MonitoringStackArgs {
-  config: StackConfig;
+  /** The stack's checked configuration. */
+  readonly config: StackConfig;
   /** Reads a secret config key as a secret Output. */
-  secret: (key: string) => pulumi.Output<string>;
+  readonly secret: (key: string) => pulumi.Output<string>;
 }
 
 /**
  * Prometheus, Alertmanager, Grafana and exporters (kube-prometheus-stack),
- * with CryoProtect's rules, routes and dashboards.
+ * with the monitoring concern's rules, routes and dashboards. Prometheus and Grafana load
+ * every concern's rules and dashboards, each deployed by its own component.
  */
 export class MonitoringStack extends pulumi.ComponentResource {
   readonly namespace: k8s.core.v1.Namespace;
-  /** Custom resources of monitoring.coreos.com kinds must depend on this. */
+  /** The prometheus-operator CRDs: custom resources of monitoring.coreos.com kinds (every concern's) depend on this. */
   readonly crds: k8s.yaml.v2.ConfigFile;
   readonly grafanaUrl: pulumi.Output<string>;
   /** In-cluster Alertmanager API (ElastAlert posts log alerts here). */
@@ -33,7 +36,13 @@ export class MonitoringStack extends pulumi.ComponentResource {
     this.namespace = namespace(`${name}-ns`, config.namespaces.monitoring, config.environment, child);
     this.crds = installCrds(`${name}-crds`, "prometheusOperator", child);
     this.grafanaUrl = pulumi.output(config.monitoring.grafana.url);
-    prometheusRules(name, config, this);
+    mixinResources(
+      name,
+      config,
+      monitoringMixin(config),
+      { namespace: this.namespace, prometheusOperatorCrds: this.crds },
+      this,
+    );
     const engine = monitoringEngine(
       name,
       { config, secret: args.secret, namespace: this.namespace, crds: this.crds },

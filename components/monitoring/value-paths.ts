@@ -6,7 +6,7 @@
  */
 import { StackConfig } from "../../configs/types";
 import { KUBE_PROMETHEUS_STACK_FREE_FORM, kubePrometheusStackValues } from "./chart-values";
-import { charts } from "./engine-names";
+import { charts } from "../shared/platform";
 import {
   elasticsearchExporterValues,
   EXPORTER_FREE_FORM,
@@ -28,8 +28,14 @@ export function valueKeyPaths(values: object, freeForm: ReadonlySet<string>, pre
   return paths;
 }
 
+/** The charts of the monitoring engine. */
+export type MonitoringChart = keyof Pick<
+  typeof charts,
+  "kubePrometheusStack" | "postgresExporter" | "pushgateway" | "elasticsearchExporter"
+>;
+
 /** The key paths each of the engine's charts gets, for one stack (the chart's alerts we override included). */
-export function engineValuePaths(config: StackConfig): Record<keyof typeof charts, string[]> {
+export function engineValuePaths(config: StackConfig): Record<MonitoringChart, string[]> {
   return {
     kubePrometheusStack: valueKeyPaths(
       kubePrometheusStackValues(config, ["Watchdog"]),

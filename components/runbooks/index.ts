@@ -27,7 +27,7 @@ export function renderRunbooks(
 }
 
 export function runbookFiles(configs: StackConfig[]): Record<string, string> {
-  const dashboards = new Map(grafanaDashboards().map((d) => [d.uid, d.title]));
+  const dashboards = new Map(configs.flatMap((config) => grafanaDashboards(config)).map((d) => [d.uid, d.title]));
   return renderRunbooks(
     configs.map((config) => ({ config, alerts: allAlerts(config) })),
     dashboards,

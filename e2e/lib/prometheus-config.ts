@@ -4,7 +4,7 @@
  * cluster's ServiceMonitors label them, so rules and dashboards apply as is.
  */
 import { StackConfig } from "../../configs/types";
-import { charts } from "../../components/monitoring/engine-names";
+import { charts } from "../../components/shared/platform";
 import { HOST } from "./ports";
 
 /** Scrape and rule evaluation every second: detection is then bounded by the rules' own `for` and windows. */

@@ -1,6 +1,6 @@
-/** The backup concern's catalog entries: the alert group and the dashboard. */
+/** The backup concern's mixin: the alert group and the dashboard. */
 import { StackConfig } from "../../configs/types";
-import { backupDashboards, backupRuleGroups } from "../../components/backup/catalog";
+import { backupMixin } from "../../components/backup/mixin";
 import { BACKUP_METRIC_NAMES } from "../../components/backup/metrics";
 import { CRONJOB_NAMES } from "../../components/backup/names";
 import { readStackFile } from "../../scripts/lib/mock-runtime";
@@ -11,10 +11,10 @@ const metricsIn = (expr: string) => [...expr.matchAll(/\b(cryoprotect_backup_\w+
 
 describe.each(STACKS)("backup alerts of the %s stack", (stack) => {
   const c = config(stack);
-  const [group] = backupRuleGroups(c);
+  const [group] = backupMixin(c).ruleGroups;
 
   it("is one group of component backup with the five alerts (OffsiteCopyStale only with off-site targets)", () => {
-    expect(backupRuleGroups(c)).toHaveLength(1);
+    expect(backupMixin(c).ruleGroups).toHaveLength(1);
     expect(group.component).toBe("backup");
     const hasOffsite = c.backup.targets.some((t) => t.kind !== "s3" || !t.primary);
     const expected = ["BackupTooOld", "BackupJobFailed", "RestoreDrillFailed", "RepositoryCheckFailed"];
@@ -53,13 +53,13 @@ describe.each(STACKS)("backup alerts of the %s stack", (stack) => {
     // Daily + weekly full: at most a day apart (25h across the autumn DST switch outside UTC).
     const day = c.backup.timeZone === "Etc/UTC" ? 24 : 25;
     expect(threshold).toBe((day + c.backup.maxAgeHours) * 3600);
-    const looser = backupRuleGroups({ ...c, backup: { ...c.backup, maxAgeHours: c.backup.maxAgeHours + 10 } })[0];
+    const looser = backupMixin({ ...c, backup: { ...c.backup, maxAgeHours: c.backup.maxAgeHours + 10 } }).ruleGroups[0];
     expect(looser.alerts[0].expr).toContain(`> ${threshold + 36000}`);
   });
 });
 
 describe("backups dashboard", () => {
-  const [dashboard] = backupDashboards();
+  const [dashboard] = backupMixin(config("dev")).dashboards;
   const model = dashboard.model as {
     uid: string;
     panels: {

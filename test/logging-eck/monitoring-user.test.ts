@@ -15,7 +15,7 @@ import {
   rolesSecret,
 } from "../../components/logging/monitoring-user";
 import { monitoringUser } from "../../components/logging/names";
-import { ELASTICSEARCH_CREDENTIALS_SECRET } from "../../components/monitoring/engine-names";
+import { ELASTICSEARCH_CREDENTIALS_SECRET } from "../../components/shared/platform";
 import { SECRET_MARK } from "../../scripts/lib/mock-runtime";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { k8sObjects, ofType, RecordedResource, stackRun, StackRun, STACKS } from "../harness/stack";

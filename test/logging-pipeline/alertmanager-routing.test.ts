@@ -8,7 +8,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { elastalertRules } from "../../components/logging/elastalert";
 import { loggingAlerts } from "../../components/logging/es-alerts";
-import { alertmanagerUrl } from "../../components/monitoring/engine-names";
+import { alertmanagerUrl } from "../../components/shared/platform";
 import { PROJECT_ROOT } from "../../scripts/lib/mock-runtime";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { STACKS } from "../harness/stack";

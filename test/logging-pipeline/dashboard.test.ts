@@ -15,7 +15,7 @@ const panels = model.panels.filter((p) => p.type !== "row");
 
 test("stable uid, in the catalog, referenced by every logging alert", () => {
   expect(model.uid).toBe("cryoprotect-logging");
-  expect(grafanaDashboards().filter((d) => d.uid === LOGGING_DASHBOARD_UID)).toHaveLength(1);
+  expect(grafanaDashboards(stackConfig("dev")).filter((d) => d.uid === LOGGING_DASHBOARD_UID)).toHaveLength(1);
   const group = ruleGroups(stackConfig("dev")).find((g) => g.name === "cryoprotect-logging")!;
   expect(group.component).toBe("logging");
   for (const a of group.alerts) expect(a.dashboardUid).toBe(LOGGING_DASHBOARD_UID);

@@ -5,7 +5,7 @@ import * as path from "path";
 import { allAlerts } from "../../components/catalog";
 import { elastalertChart, elastalertRules, elastalertValues } from "../../components/logging/elastalert";
 import { logAlertDefinitions } from "../../components/logging/log-alerts";
-import { alertmanagerUrl } from "../../components/monitoring/engine-names";
+import { alertmanagerUrl } from "../../components/shared/platform";
 import { runbookUrl } from "../../components/shared/alert";
 import { PROJECT_ROOT } from "../../scripts/lib/mock-runtime";
 import { stackConfig } from "../../scripts/lib/stack-config";

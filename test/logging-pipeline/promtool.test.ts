@@ -3,12 +3,13 @@
  * case where it fires and one where it stays quiet, and promtool passes them
  * against the committed rule file, which must equal what the catalog generates.
  */
+import { ruleGroups } from "../../components/catalog";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { loggingRuleGroup } from "../../components/logging/es-alerts";
-import { ruleFiles } from "../../components/monitoring/rule-files";
+import { ruleFiles } from "../../components/shared/rule-files";
 import { PROJECT_ROOT } from "../../scripts/lib/mock-runtime";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { STACKS } from "../harness/stack";
@@ -41,7 +42,9 @@ describe.each(STACKS)("%s logging alerts", (stack) => {
     expect(path.relative(PROJECT_ROOT, ruleFile)).toBe(
       `configs/generated/${stack}/prometheus/rules/${group.name}.yaml`,
     );
-    expect(fs.readFileSync(ruleFile, "utf8")).toBe(ruleFiles(config)[`prometheus/rules/${group.name}.yaml`]);
+    expect(fs.readFileSync(ruleFile, "utf8")).toBe(
+      ruleFiles(config, ruleGroups(config))[`prometheus/rules/${group.name}.yaml`],
+    );
   });
 
   test("every alert has a firing and a quiet case", () => {

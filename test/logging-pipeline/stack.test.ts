@@ -2,7 +2,7 @@
 import * as yaml from "js-yaml";
 import { allAlerts } from "../../components/catalog";
 import { elastalertChart } from "../../components/logging/elastalert";
-import { alertmanagerUrl } from "../../components/monitoring/engine-names";
+import { alertmanagerUrl } from "../../components/shared/platform";
 import { pipelineConfigFiles } from "../../components/logging/pipeline-artifacts";
 import { setupFiles, setupResourceName } from "../../components/logging/setup-job";
 import { stackConfig } from "../../scripts/lib/stack-config";

@@ -5,14 +5,13 @@ import {
   k8sResources,
   kubePrometheusStackValues,
 } from "../../components/monitoring/chart-values";
+import { ALERTMANAGER_CONFIG_SECRET, GRAFANA_ADMIN_SECRET } from "../../components/monitoring/names";
 import {
-  ALERTMANAGER_CONFIG_SECRET,
-  alertmanagerUrl,
   ELASTICSEARCH_CREDENTIALS_SECRET,
-  GRAFANA_ADMIN_SECRET,
-  pushgatewayUrl,
   RULES_LABEL,
-} from "../../components/monitoring/engine-names";
+  alertmanagerUrl,
+  pushgatewayUrl,
+} from "../../components/shared/platform";
 import {
   elasticsearchExporterValues,
   postgresDsn,

@@ -4,7 +4,7 @@
  * password, the dashboard ConfigMaps and the creation order.
  */
 import { grafanaDashboards } from "../../components/catalog";
-import { charts } from "../../components/monitoring/engine-names";
+import { charts } from "../../components/shared/platform";
 import { SECRET_MARK } from "../../scripts/lib/mock-runtime";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { k8sObjects, ofType, RecordedResource, stackRun, StackRun, STACKS } from "../harness/stack";
@@ -167,8 +167,8 @@ describe.each(STACKS)("MonitoringStack in the %s stack", (stack) => {
     expect(sm.dependsOn.some((d) => /ConfigFile::.*monitoring-crds$/.test(d))).toBe(true);
   });
 
-  it("loads every catalog dashboard through a labelled ConfigMap with its folder", () => {
-    const dashboards = grafanaDashboards();
+  it("loads every concern's dashboard through a labelled ConfigMap with its folder", () => {
+    const dashboards = grafanaDashboards(config);
     expect(dashboards.length).toBeGreaterThan(0);
     const maps = k8sObjects(run, "ConfigMap").filter(
       (c) => (c.inputs.metadata as { labels?: Record<string, string> }).labels?.grafana_dashboard === "1",
@@ -177,10 +177,7 @@ describe.each(STACKS)("MonitoringStack in the %s stack", (stack) => {
     for (const d of dashboards) {
       const map = maps.find((m) => Object.keys(m.inputs.data as object).includes(`${d.uid}.json`));
       expect(map).toBeDefined();
-      expect(map!.inputs.metadata).toMatchObject({
-        namespace: config.namespaces.monitoring,
-        annotations: { grafana_folder: d.folder },
-      });
+      expect(map!.inputs.metadata).toMatchObject({ annotations: { grafana_folder: d.folder } });
       expect(JSON.parse((map!.inputs.data as Record<string, string>)[`${d.uid}.json`])).toEqual(
         JSON.parse(JSON.stringify(d.model)),
       );

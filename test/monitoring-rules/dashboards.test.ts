@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { grafanaDashboards, ruleGroups } from "../../components/catalog";
-import { monitoringDashboards } from "../../components/monitoring/catalog";
+import { monitoringMixin } from "../../components/monitoring/mixin";
 import { dashboardUids } from "../../components/monitoring/dashboards/uids";
 import { PROJECT_ROOT } from "../../scripts/lib/mock-runtime";
 import { stackConfig } from "../../scripts/lib/stack-config";
@@ -21,7 +21,7 @@ interface PanelModel {
   gridPos?: { w: number; h: number };
 }
 
-const dashboards = monitoringDashboards();
+const dashboards = monitoringMixin(stackConfig("dev")).dashboards;
 const panelsOf = (model: object) => ((model as { panels?: PanelModel[] }).panels ?? []).filter((p) => p.type !== "row");
 
 describe("monitoring dashboards", () => {
@@ -37,12 +37,12 @@ describe("monitoring dashboards", () => {
   });
 
   it("have uids unique across every module's dashboards", () => {
-    const uids = grafanaDashboards().map((d) => d.uid);
+    const uids = grafanaDashboards(stackConfig("dev")).map((d) => d.uid);
     expect(new Set(uids).size).toBe(uids.length);
   });
 
   it("regenerate deterministically", () => {
-    expect(JSON.stringify(monitoringDashboards())).toBe(JSON.stringify(dashboards));
+    expect(JSON.stringify(monitoringMixin(stackConfig("dev")).dashboards)).toBe(JSON.stringify(dashboards));
   });
 
   describe.each(dashboards.map((d) => [d.uid, d] as const))("%s", (uid, d) => {
@@ -82,7 +82,7 @@ describe("monitoring dashboards", () => {
   });
 
   it.each(STACKS)("are where every %s alert's dashboard_url points", (stack) => {
-    const uids = new Set(grafanaDashboards().map((d) => d.uid));
+    const uids = new Set(grafanaDashboards(stackConfig("dev")).map((d) => d.uid));
     const missing = ruleGroups(stackConfig(stack))
       .flatMap((g) => g.alerts)
       .filter((a) => !uids.has(a.dashboardUid))

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { ruleGroups } from "../../components/catalog";
-import { RULES_LABEL } from "../../components/monitoring/engine-names";
+import { RULES_LABEL } from "../../components/shared/platform";
 import { PROJECT_ROOT } from "../../scripts/lib/mock-runtime";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { k8sObjects, RecordedResource, stackRun, StackRun, STACKS } from "../harness/stack";

@@ -19,12 +19,12 @@ import { dashboardQueries, parsePromQL, Query, ruleQueries } from "./promql";
 const configs = STACKS.map((s) => stackConfig(s));
 const recorded = new Set(configs.flatMap((c) => ruleGroups(c).flatMap((g) => g.recordingRules.map((r) => r.record))));
 const known = new Set([...contractSeriesNames(), ...exporterMetricNames(), ...recorded]);
-const queries: Query[] = [...configs.flatMap((c) => ruleQueries(c)), ...dashboardQueries()];
+const queries: Query[] = [...configs.flatMap((c) => ruleQueries(c)), ...dashboardQueries(configs[0])];
 
 describe("PromQL of rules and dashboards", () => {
   it("finds the queries of every module", () => {
     expect(queries.filter((q) => q.where.includes("cryoprotect-api ")).length).toBeGreaterThan(10);
-    expect(dashboardQueries().length).toBeGreaterThan(50);
+    expect(dashboardQueries(configs[0]).length).toBeGreaterThan(50);
   });
 
   it.each(queries.map((q) => [q.where, q.expr]))("%s parses and reads known metrics", (_, expr) => {
@@ -53,7 +53,7 @@ describe("PromQL of rules and dashboards", () => {
     requirePromtool();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dashboard-promql-"));
     try {
-      const rules = dashboardQueries().map((q, i) => ({ record: `dashboard_query_${i}`, expr: q.expr }));
+      const rules = dashboardQueries(configs[0]).map((q, i) => ({ record: `dashboard_query_${i}`, expr: q.expr }));
       fs.writeFileSync(path.join(dir, "dashboards.yaml"), yaml.dump({ groups: [{ name: "dashboards", rules }] }));
       const result = await promtool(["check", "rules", "dashboards.yaml"], dir);
       expect(result.output).toContain(`SUCCESS: ${rules.length} rules found`);

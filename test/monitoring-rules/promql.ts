@@ -40,8 +40,8 @@ export function variableSelectors(model: object, uid: string): Query[] {
   });
 }
 
-export function dashboardQueries(): Query[] {
-  return grafanaDashboards().flatMap((d) => [
+export function dashboardQueries(config: StackConfig): Query[] {
+  return grafanaDashboards(config).flatMap((d) => [
     ...dashboardTargets(d.model, d.uid),
     ...variableSelectors(d.model, d.uid),
   ]);

@@ -3,10 +3,11 @@
  * stack settings, every alert carries what its runbook and notification need,
  * and the generators refuse inconsistent input.
  */
+import { ruleGroups } from "../../components/catalog";
 import * as yaml from "js-yaml";
 import { StackConfig } from "../../configs/types";
-import { monitoringRuleGroups } from "../../components/monitoring/catalog";
-import { ruleFiles, promRuleGroup } from "../../components/monitoring/rule-files";
+import { monitoringMixin } from "../../components/monitoring/mixin";
+import { ruleFiles, promRuleGroup } from "../../components/shared/rule-files";
 import { apiRecords, apiRuleGroup } from "../../components/monitoring/rules/api";
 import { percent } from "../../components/monitoring/rules/common";
 import { latencyBucketMatcher, sloRecords, sloRuleGroup, SLO_WINDOWS } from "../../components/monitoring/rules/slo";
@@ -34,7 +35,7 @@ function alert(group: RuleGroup, name: string, severity?: string) {
 
 describe.each(STACKS)("monitoring rule groups of the %s stack", (stack) => {
   const config = stackConfig(stack);
-  const groups = monitoringRuleGroups(config);
+  const groups = monitoringMixin(config).ruleGroups;
   const alerts = groups.flatMap((g) => g.alerts);
 
   it("are the api, system, slo and meta groups", () => {
@@ -160,7 +161,7 @@ describe("rule files", () => {
   const config = stackConfig("dev");
 
   it("are one Prometheus rule file per group with recording rules first", () => {
-    const files = ruleFiles(config);
+    const files = ruleFiles(config, ruleGroups(config));
     const api = yaml.load(files["prometheus/rules/cryoprotect-api.yaml"]) as {
       groups: { name: string; rules: { record?: string; alert?: string }[] }[];
     };
@@ -186,7 +187,7 @@ describe("rule files", () => {
   });
 
   it("refuse two groups of one name", () => {
-    const group = monitoringRuleGroups(config)[0];
+    const group = monitoringMixin(config).ruleGroups[0];
     expect(() => ruleFiles(config, [group, group])).toThrow(/two rule groups are named cryoprotect-api/);
   });
 });

@@ -108,8 +108,8 @@ describe("every alert has a runbook", () => {
     },
   );
 
-  it.each(cases)("%s: %s links a dashboard that exists", (_stack, _name, _config, alert) => {
-    expect(grafanaDashboards().map((d) => d.uid)).toContain(alert.dashboardUid);
+  it.each(cases)("%s: %s links a dashboard that exists", (_stack, _name, config, alert) => {
+    expect(grafanaDashboards(config).map((d) => d.uid)).toContain(alert.dashboardUid);
   });
 
   it.each(cases)("%s: runbooks/%s.md exists with all five sections", (_stack, name, config, alert) => {

@@ -1,9 +1,10 @@
 /**
- * Names and in-cluster addresses of the monitoring engine's workloads. Fixed
- * (not Pulumi auto-names) because Helm values, other stacks and the backup
- * jobs refer to them by name.
+ * The platform contract: what one concern needs to know of another, named once. Chart pins
+ * of every Helm release, the in-cluster endpoints other concerns call, and the Secrets and
+ * labels that cross namespaces. Concerns import this, never each other.
  */
 import { StackConfig } from "../../configs/types";
+import { crdBundles } from "./crds";
 
 export interface HelmChartRef {
   chart: string;
@@ -15,7 +16,7 @@ export interface HelmChartRef {
 
 const PROMETHEUS_COMMUNITY = "https://prometheus-community.github.io/helm-charts";
 
-/** Pinned charts; the reference values files of exactly these versions define the keys we may set. */
+/** Every chart the platform installs, pinned; the reference values of exactly these versions define the keys we may set. */
 export const charts = {
   kubePrometheusStack: {
     chart: "kube-prometheus-stack",
@@ -41,32 +42,37 @@ export const charts = {
     repo: PROMETHEUS_COMMUNITY,
     release: "elasticsearch-exporter",
   },
+  /** The operator and its CRD bundle move together. */
+  eckOperator: {
+    chart: "eck-operator",
+    version: crdBundles.eck.version,
+    repo: "https://helm.elastic.co",
+    release: "elastic-operator",
+  },
+  elastalert: {
+    chart: "elastalert2",
+    version: "2.31.0",
+    repo: "https://jertel.github.io/elastalert2/",
+    release: "elastalert2",
+  },
 } as const satisfies Record<string, HelmChartRef>;
 
-/** Secret (monitoring namespace) with `alertmanager.yaml` and the notification templates. */
-export const ALERTMANAGER_CONFIG_SECRET = "alertmanager-cryoprotect";
-/** Secret (monitoring namespace) with Grafana's admin user and generated password. */
-export const GRAFANA_ADMIN_SECRET = "grafana-admin";
-/** Secret (monitoring namespace) with the postgres-exporter's connection string. */
-export const POSTGRES_EXPORTER_DSN_SECRET = "postgres-exporter-dsn";
-export const POSTGRES_EXPORTER_DSN_KEY = "DATA_SOURCE_NAME";
-
 /**
- * Elasticsearch credentials for Grafana's logs datasource and the
- * elasticsearch-exporter: keys `username` and `password`, in the monitoring
- * namespace. Pods cannot read ECK's `cryoprotect-es-elastic-user` Secret
- * across namespaces, so the logging stack creates this one for its read-only
- * user (components/logging/monitoring-user.ts); referenced by name only here.
+ * Elasticsearch credentials for Grafana's logs datasource and the elasticsearch-exporter:
+ * keys `username` and `password`, in the monitoring namespace. Pods cannot read ECK's
+ * `cryoprotect-es-elastic-user` Secret across namespaces, so the logging concern creates this
+ * one for its read-only user; the monitoring concern refers to it by name only.
  */
 export const ELASTICSEARCH_CREDENTIALS_SECRET = "cryoprotect-es-monitoring-credentials";
 
-/** Label and annotation the Grafana dashboard sidecar looks for. */
+/** Label and annotation the Grafana dashboard sidecar looks for (in every namespace). */
 export const DASHBOARD_LABEL = "grafana_dashboard";
 export const DASHBOARD_FOLDER_ANNOTATION = "grafana_folder";
 
-/** Label that makes Prometheus load a PrometheusRule (ours and the chart's default rules). */
+/** Label that makes Prometheus load a PrometheusRule, in any namespace (ours and the chart's default rules). */
 export const RULES_LABEL = { "cryoprotect.dev/rules": "true" } as const;
 
+/** The logging concern's Elasticsearch, as the monitoring concern's exporter and datasource reach it. */
 export function elasticsearchUrl(config: StackConfig): string {
   return `https://cryoprotect-es-http.${config.namespaces.logging}.svc:9200`;
 }

@@ -1,12 +1,11 @@
 /**
- * Prometheus rule files from the catalog's rule groups (every module's), one
- * file per group: `prometheus/rules/<group>.yaml`. The same rule objects feed
- * the PrometheusRule resources, so the cluster runs what promtool tested.
+ * Prometheus rule files of rule groups, one file per group: `prometheus/rules/<group>.yaml`.
+ * The same rule objects feed each concern's PrometheusRule resources, so the cluster runs
+ * what promtool tested.
  */
 import * as yaml from "js-yaml";
 import { StackConfig } from "../../configs/types";
-import { ruleGroups } from "../catalog";
-import { alertRule, RuleGroup } from "../shared/alert";
+import { alertRule, RuleGroup } from "./alert";
 
 /** One group in the Prometheus rule-file (and PrometheusRule `spec.groups[]`) shape. */
 export function promRuleGroup(config: StackConfig, group: RuleGroup) {
@@ -28,7 +27,7 @@ export function ruleFilePath(group: RuleGroup): string {
   return `prometheus/rules/${group.name}.yaml`;
 }
 
-export function ruleFiles(config: StackConfig, groups = ruleGroups(config)): Record<string, string> {
+export function ruleFiles(config: StackConfig, groups: RuleGroup[]): Record<string, string> {
   const files: Record<string, string> = {};
   for (const group of groups) {
     const path = ruleFilePath(group);

@@ -1,0 +1,23 @@
+/**
+ * The monitoring concern's mixin: the API, system, SLO and meta rule groups and the API,
+ * database, system, SLO and business dashboards.
+ */
+import { StackConfig } from "../../configs/types";
+import { Mixin } from "../shared/mixin";
+import { apiDashboard } from "./dashboards/api";
+import { businessDashboard } from "./dashboards/business";
+import { databaseDashboard } from "./dashboards/database";
+import { sloDashboard } from "./dashboards/slo";
+import { systemDashboard } from "./dashboards/system";
+import { apiRuleGroup } from "./rules/api";
+import { metaRuleGroup } from "./rules/meta";
+import { sloRuleGroup } from "./rules/slo";
+import { systemRuleGroup } from "./rules/system";
+
+export function monitoringMixin(config: StackConfig): Mixin {
+  return {
+    ruleGroups: [apiRuleGroup(config), systemRuleGroup(config), sloRuleGroup(config), metaRuleGroup(config)],
+    dashboards: [apiDashboard(), databaseDashboard(), systemDashboard(), sloDashboard(), businessDashboard()],
+    logAlerts: [],
+  };
+}

@@ -1,6 +1,21 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/**
+ * Layers, pointing down only: configs <- components/shared <- each concern (monitoring, logging,
+ * backup) <- the composition root and generators (index.ts, components/catalog.ts,
+ * components/artifacts.ts, components/runbooks) <- scripts <- e2e. Tests may import anything.
+ */
+const group = (names) => names.flatMap((n) => [`**/${n}`, `**/${n}/**`]);
+const ABOVE_CONCERNS = group(["catalog", "artifacts", "runbooks", "scripts", "test", "e2e", "index"]);
+const restrict = (forbidden, layer) => ({
+  "no-restricted-imports": [
+    "error",
+    { patterns: [{ group: forbidden, message: `${layer} may only import layers below it (see eslint.config.mjs)` }] },
+  ],
+});
+const CONCERNS = ["monitoring", "logging", "backup"];
+
 export default tseslint.config(
   { ignores: ["node_modules/", "out/", "coverage/", "bin/", "**/*.js", "!eslint.config.mjs"] },
   js.configs.recommended,
@@ -11,4 +26,21 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  { files: ["configs/**/*.ts"], rules: restrict(["**/components/**", ...ABOVE_CONCERNS], "configs/") },
+  {
+    files: ["components/shared/**/*.ts"],
+    rules: restrict([...group(CONCERNS), ...ABOVE_CONCERNS], "components/shared/"),
+  },
+  ...CONCERNS.map((concern) => ({
+    files: [`components/${concern}/**/*.ts`],
+    rules: restrict(
+      [...group(CONCERNS.filter((c) => c !== concern)), ...ABOVE_CONCERNS],
+      `components/${concern}/ (a concern: other concerns are reached through Args or components/shared/platform.ts)`,
+    ),
+  })),
+  {
+    files: ["index.ts", "components/catalog.ts", "components/artifacts.ts", "components/runbooks/**/*.ts"],
+    rules: restrict(group(["scripts", "test", "e2e"]), "the composition root"),
+  },
+  { files: ["scripts/**/*.ts"], rules: restrict(group(["test", "e2e"]), "scripts/") },
 );

@@ -4,17 +4,27 @@
  * committed and the tests fail when it is stale.
  */
 import { StackConfig } from "../configs/types";
-import { grafanaDashboards, ruleGroups } from "./catalog";
+import { grafanaDashboards, mixins, ruleGroups } from "./catalog";
 import { loggingArtifacts } from "./logging/artifacts";
 import { monitoringArtifacts } from "./monitoring/artifacts";
 import { runbookFiles } from "./runbooks";
 import { GrafanaDashboard } from "./shared/dashboard";
 import { ruleFiles } from "./shared/rule-files";
+import { promtoolTestFile, promtoolTestPath } from "./shared/rule-tests/promtool";
 
 export type Files = Record<string, string>;
 
 export function dashboardJson(d: GrafanaDashboard): string {
   return JSON.stringify(d.model, null, 2) + "\n";
+}
+
+/** Every concern's promtool cases, next to the rule files they test. */
+function promtoolTestFiles(config: StackConfig): Files {
+  return Object.fromEntries(
+    Object.values(mixins(config))
+      .flatMap((m) => m.ruleTests)
+      .map((suite) => [promtoolTestPath(suite.group), promtoolTestFile(config, suite)]),
+  );
 }
 
 /** Files under out/<stack>/ besides manifests/, helm/ and resources.json. */
@@ -24,6 +34,7 @@ export function stackArtifacts(config: StackConfig): Files {
   );
   return {
     ...ruleFiles(config, ruleGroups(config)),
+    ...promtoolTestFiles(config),
     ...monitoringArtifacts(config),
     ...loggingArtifacts(config),
     ...dashboards,
@@ -31,16 +42,11 @@ export function stackArtifacts(config: StackConfig): Files {
 }
 
 /** Subtrees of a stack's synth output that are also committed, for review and for promtool/amtool tests. */
-const COMMITTED_STACK_DIRS = ["prometheus/", "alertmanager/"];
+const COMMITTED_STACK_DIRS = ["prometheus/", "alertmanager/", "grafana/"];
 
 /** Committed generated files, relative to the repo root; `npm run generate` writes them. */
 export function repoArtifacts(configs: StackConfig[]): Files {
   const files: Files = {};
-  // Dashboards are the same in every stack (their queries select by label, not by stack).
-  const [first, ...others] = configs.map((config) => grafanaDashboards(config).map(dashboardJson));
-  if (others.some((o) => JSON.stringify(o) !== JSON.stringify(first)))
-    throw new Error("dashboards differ between stacks: commit them per stack");
-  for (const d of grafanaDashboards(configs[0])) files[`dashboards/${d.uid}.json`] = dashboardJson(d);
   Object.assign(files, runbookFiles(configs));
   for (const config of configs) {
     for (const [rel, content] of Object.entries(stackArtifacts(config))) {

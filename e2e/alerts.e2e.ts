@@ -145,7 +145,7 @@ describe("alerts from the dev stack's generated rules reach the right receivers"
 describe("dashboards", () => {
   test("every panel query whose metrics the local setup produces returns data", async () => {
     await run.settled;
-    const queries = panelQueries(path.join(PROJECT_ROOT, "dashboards"));
+    const queries = panelQueries(path.join(PROJECT_ROOT, "configs/generated/dev/grafana/dashboards"));
     expect(queries.length).toBeGreaterThan(0);
     const produced = await run.producedMetricNames();
     const notProduced: string[] = [];

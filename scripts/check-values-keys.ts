@@ -14,8 +14,8 @@
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import { engineValuePaths } from "../components/monitoring/value-paths";
-import { allowedValuePaths, ChartKey } from "../test/monitoring-engine/allowed-value-paths";
+import { engineValuePaths } from "./lib/value-paths";
+import { allowedValuePaths, ChartKey } from "./lib/allowed-value-paths";
 import { allStackConfigs } from "./lib/stack-config";
 
 /** Paths of every mapping key in a parsed values document. */

@@ -11,7 +11,10 @@ import { BigValueColorMode } from "@grafana/grafana-foundation-sdk/common";
 import { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
 import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
+import { StackConfig } from "../../configs/types";
 import { GrafanaDashboard } from "../shared/dashboard";
+import { maxAgeSeconds } from "./alerts";
+import { longestGapSeconds } from "./schedule";
 import { BACKUP_PUSHGATEWAY_JOB, BackupMetricName } from "./metrics";
 import { BACKUP_DASHBOARD_UID } from "./names";
 
@@ -39,7 +42,8 @@ const passFail = [
   },
 ];
 
-function ageStat(title: string, expr: string, legend: string, warnSeconds: number) {
+/** Orange once a run is overdue (the longest schedule gap), red at the alert's own threshold. */
+function ageStat(title: string, expr: string, legend: string, overdueSeconds: number, alertSeconds: number) {
   return new stat.PanelBuilder()
     .title(title)
     .datasource(datasource)
@@ -49,8 +53,8 @@ function ageStat(title: string, expr: string, legend: string, warnSeconds: numbe
     .thresholds(
       thresholds([
         [null, "green"],
-        [warnSeconds, "orange"],
-        [warnSeconds * 2, "red"],
+        [overdueSeconds, "orange"],
+        [alertSeconds, "red"],
       ]),
     )
     .withTarget(query(expr, legend).instant())
@@ -89,8 +93,9 @@ function graph(title: string, unit: string, expr: string, legend: string, points
   return points ? panel.lineWidth(1).pointSize(5) : panel;
 }
 
-export function backupDashboard(): GrafanaDashboard {
-  const day = 86400;
+export function backupDashboard(config: StackConfig): GrafanaDashboard {
+  const { schedules, timeZone } = config.backup;
+  const snapshotSchedules = [schedules.backup, schedules.full];
   const builder = new DashboardBuilder("CryoProtect / Backups")
     .uid(BACKUP_DASHBOARD_UID)
     .tags(["cryoprotect", "backup", "restic"])
@@ -105,7 +110,8 @@ export function backupDashboard(): GrafanaDashboard {
         "Age of last successful backup",
         `time() - max(${series("cryoprotect_backup_last_success_timestamp_seconds", 'mode=~"backup|full"')})`,
         "any snapshot",
-        day,
+        longestGapSeconds(snapshotSchedules, timeZone),
+        maxAgeSeconds(config, snapshotSchedules),
       ),
     )
     .withPanel(
@@ -113,7 +119,8 @@ export function backupDashboard(): GrafanaDashboard {
         "Age of last off-site copy",
         `time() - ${series("cryoprotect_backup_copy_last_success_timestamp_seconds")}`,
         "{{target}}",
-        7 * day,
+        longestGapSeconds([schedules.full], timeZone),
+        maxAgeSeconds(config, [schedules.full]),
       ),
     )
     .withPanel(

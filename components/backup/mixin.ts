@@ -3,7 +3,13 @@ import { StackConfig } from "../../configs/types";
 import { Mixin } from "../shared/mixin";
 import { backupRuleGroup } from "./alerts";
 import { backupDashboard } from "./dashboard";
+import { backupRuleTests } from "./rule-tests/backup";
 
 export function backupMixin(config: StackConfig): Mixin {
-  return { ruleGroups: [backupRuleGroup(config)], dashboards: [backupDashboard()], logAlerts: [] };
+  return {
+    ruleGroups: [backupRuleGroup(config)],
+    ruleTests: [backupRuleTests(config)],
+    dashboards: [backupDashboard(config)],
+    logAlerts: [],
+  };
 }

@@ -18,13 +18,6 @@ import {
   elasticsearchHttpService,
 } from "./names";
 
-export const elastalertChart = {
-  chart: "elastalert2",
-  version: "2.31.0",
-  repo: "https://jertel.github.io/elastalert2/",
-  release: "elastalert2",
-} as const;
-
 /**
  * ElastAlert2 accepts only Kibana versions from its list (which grows release by
  * release) and builds the same Discover URL for every 8.x; 8.8 is in every 2.x list.

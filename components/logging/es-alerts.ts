@@ -11,8 +11,8 @@
  */
 import { StackConfig } from "../../configs/types";
 import { PrometheusAlert, RuleGroup } from "../shared/alert";
-import { metrics } from "../monitoring/metrics";
-import { apiSelector } from "../monitoring/rules/common";
+import { metrics } from "../shared/app-metrics";
+import { apiSelector, appLabelSelector } from "../shared/app";
 import { LOGGING_DASHBOARD_UID } from "./dashboards/logging";
 import { dataStreams } from "./ecs-mapping";
 import { dataStreamIngestRate, esExpr, esMetrics } from "./es-metrics";
@@ -229,12 +229,7 @@ export function loggingAlerts(config: StackConfig): PrometheusAlert[] {
         ],
         escalation: "Hand it to the platform team during working hours; page if LogstashNotShipping fires too.",
       },
-      commands: [
-        `kubectl -n ${config.app.namespace} get pods -o wide -l ${Object.entries(config.app.serviceSelector)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(",")}`,
-        ...pipeline,
-      ],
+      commands: [`kubectl -n ${config.app.namespace} get pods -o wide -l ${appLabelSelector(config)}`, ...pipeline],
     },
   ];
 }

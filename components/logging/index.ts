@@ -6,6 +6,7 @@ import { namespace } from "../shared/namespace";
 import { mixinResources } from "../shared/mixin-resources";
 import { deployEck, EckResources } from "./eck";
 import { deployMonitoringUser, MonitoringUserResources } from "./monitoring-user";
+import { kibanaBaseUrl } from "./kibana-objects";
 import { loggingMixin } from "./mixin";
 import { installEckOperator } from "./operator";
 import { deployPipeline, PipelineResources } from "./pipeline-resources";
@@ -72,10 +73,7 @@ export class LoggingStack extends pulumi.ComponentResource {
       { namespace: this.namespace, prometheusOperatorCrds: args.prometheusOperatorCrds },
       this,
     );
-    const ingress = config.logging.kibana.ingress;
-    this.kibanaUrl = pulumi.output(
-      ingress ? `https://${ingress.host}` : `https://cryoprotect-kb-http.${config.namespaces.logging}.svc:5601`,
-    );
+    this.kibanaUrl = pulumi.output(kibanaBaseUrl(config));
     this.registerOutputs({ kibanaUrl: this.kibanaUrl });
   }
 }

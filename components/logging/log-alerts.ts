@@ -3,6 +3,7 @@
  * runbook) plus the ElastAlert2 rule that evaluates it. elastalert.ts turns
  * them into rule files that post to the monitoring stack's Alertmanager.
  */
+import { appLabelSelector } from "../shared/app";
 import { StackConfig } from "../../configs/types";
 import { LogAlert } from "../shared/alert";
 import { dataStreams } from "./ecs-mapping";
@@ -33,9 +34,7 @@ const CRITICAL_FILTER = { term: { "log.level": "critical" } };
 /** kubectl commands every log alert's diagnosis starts from. */
 function logCommands(config: StackConfig): string[] {
   const app = config.app;
-  const selector = Object.entries(app.serviceSelector)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(",");
+  const selector = appLabelSelector(config);
   const ns = config.namespaces.logging;
   return [
     `kubectl -n ${app.namespace} get pods -l ${selector}`,

@@ -7,10 +7,12 @@ import { Mixin } from "../shared/mixin";
 import { loggingDashboard } from "./dashboards/logging";
 import { loggingRuleGroup } from "./es-alerts";
 import { logAlertDefinitions } from "./log-alerts";
+import { loggingRuleTests } from "./rule-tests/logging";
 
 export function loggingMixin(config: StackConfig): Mixin {
   return {
     ruleGroups: [loggingRuleGroup(config)],
+    ruleTests: [loggingRuleTests(config)],
     dashboards: [loggingDashboard()],
     logAlerts: logAlertDefinitions(config).map((d) => d.alert),
   };

@@ -6,15 +6,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../configs/types";
-import { crdBundles } from "../shared/crds";
+import { helmRelease } from "../shared/helm";
 import { namespace } from "../shared/namespace";
+import { charts } from "../shared/platform";
 import { eckOperatorNamespace } from "./names";
-
-export const eckOperatorChart = {
-  chart: "eck-operator",
-  version: crdBundles.eck.version,
-  repo: "https://helm.elastic.co",
-} as const;
 
 /** Chart values; every key exists in the chart's values.yaml. */
 export function eckOperatorValues(config: StackConfig): Record<string, unknown> {
@@ -33,17 +28,8 @@ export function installEckOperator(
   opts: pulumi.CustomResourceOptions,
 ): k8s.helm.v3.Release {
   const ns = namespace(`${name}-ns`, eckOperatorNamespace, config.environment, opts);
-  return new k8s.helm.v3.Release(
-    name,
-    {
-      name: "elastic-operator",
-      chart: eckOperatorChart.chart,
-      version: eckOperatorChart.version,
-      repositoryOpts: { repo: eckOperatorChart.repo },
-      namespace: ns.metadata.name,
-      skipCrds: true,
-      values: eckOperatorValues(config),
-    },
-    { ...opts, dependsOn: [ns, ...dependsOn] },
-  );
+  return helmRelease(name, charts.eckOperator, ns.metadata.name, eckOperatorValues(config), {
+    ...opts,
+    dependsOn: [ns, ...dependsOn],
+  });
 }

@@ -8,7 +8,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../configs/types";
 import { managedByLabels } from "../shared/namespace";
-import { elastalertChart, elastalertRules, elastalertValues } from "./elastalert";
+import { elastalertRules, elastalertValues } from "./elastalert";
+import { helmRelease } from "../shared/helm";
+import { charts } from "../shared/platform";
 import { logstashPipelineConfigMap } from "./names";
 import { pipelineConfigFiles } from "./pipeline-artifacts";
 import { setupConfigMap, setupFiles, setupJob } from "./setup-job";
@@ -53,21 +55,7 @@ export function deployPipeline(name: string, args: PipelineArgs, parent: pulumi.
   const values = pulumi
     .output(args.alertmanagerUrl)
     .apply((url) => elastalertValues(config, elastalertRules(config, url)));
-  const elastalert = new k8s.helm.v3.Release(
-    `${name}-elastalert2`,
-    {
-      name: elastalertChart.release,
-      chart: elastalertChart.chart,
-      version: elastalertChart.version,
-      repositoryOpts: { repo: elastalertChart.repo },
-      namespace: ns,
-      values,
-      // Roll back a failed upgrade instead of leaving a half-applied release.
-      atomic: true,
-      timeout: 900,
-    },
-    opts,
-  );
+  const elastalert = helmRelease(`${name}-elastalert2`, charts.elastalert, ns, values, opts);
 
   return { pipelineConfigMap, setupJob: job, elastalert };
 }

@@ -19,17 +19,6 @@ export const fileSecretPlaceholder: SecretLookup = (key, use) =>
 /** Receives what is deliberately dropped (info alerts when the stack has no ticket receiver). */
 export const NULL_RECEIVER = "null";
 
-/** The API alerts that ApiServiceDown makes redundant (besides the SLO burn-rate alerts). */
-export const API_ALERTS = [
-  "HighErrorRate",
-  "HighLatency",
-  "EndpointDown",
-  "HighRequestRate",
-  "HighDatabaseLatency",
-  "DatabaseErrors",
-  "TooManyInProgressRequests",
-] as const;
-
 export const CONFIG_FILE = "alertmanager.yaml";
 
 /** Where the operator mounts the config Secret's keys. */
@@ -180,13 +169,13 @@ export function alertmanagerConfig(
 }
 
 /**
- * The alerts ApiServiceDown silences: the fixed API alerts and every alert of
- * the catalog's api and slo rule groups (the SLO burn-rate alerts), by name, so
- * no rule has to carry an extra label for it.
+ * The alerts ApiServiceDown silences: every alert of the api and slo rule groups
+ * (the SLO burn-rate alerts included), by name, so no rule has to carry an extra
+ * label for it.
  */
 export function apiAlertNamesOf(groups: { component: string; alerts: { name: string }[] }[]): string[] {
   const fromCatalog = groups.filter((g) => g.component === "api" || g.component === "slo").flatMap((g) => g.alerts);
-  const names = new Set<string>([...API_ALERTS, ...fromCatalog.map((a) => a.name)]);
+  const names = new Set<string>(fromCatalog.map((a) => a.name));
   names.delete("ApiServiceDown");
   return [...names].sort();
 }

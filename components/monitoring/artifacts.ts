@@ -1,8 +1,7 @@
 /** Files of the monitoring concern in a stack's synth output (paths relative to out/<stack>/). */
 import { StackConfig } from "../../configs/types";
 import { alertmanagerArtifacts } from "./alertmanager-artifacts";
-import { ruleTestFiles } from "./rule-tests";
 
 export function monitoringArtifacts(config: StackConfig): Record<string, string> {
-  return { ...ruleTestFiles(config), ...alertmanagerArtifacts(config) };
+  return alertmanagerArtifacts(config);
 }

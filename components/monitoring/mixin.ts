@@ -9,6 +9,7 @@ import { businessDashboard } from "./dashboards/business";
 import { databaseDashboard } from "./dashboards/database";
 import { sloDashboard } from "./dashboards/slo";
 import { systemDashboard } from "./dashboards/system";
+import { monitoringRuleTests } from "./rule-tests";
 import { apiRuleGroup } from "./rules/api";
 import { metaRuleGroup } from "./rules/meta";
 import { sloRuleGroup } from "./rules/slo";
@@ -17,7 +18,8 @@ import { systemRuleGroup } from "./rules/system";
 export function monitoringMixin(config: StackConfig): Mixin {
   return {
     ruleGroups: [apiRuleGroup(config), systemRuleGroup(config), sloRuleGroup(config), metaRuleGroup(config)],
-    dashboards: [apiDashboard(), databaseDashboard(), systemDashboard(), sloDashboard(), businessDashboard()],
+    ruleTests: monitoringRuleTests(config),
+    dashboards: [apiDashboard(config), databaseDashboard(), systemDashboard(), sloDashboard(), businessDashboard()],
     logAlerts: [],
   };
 }

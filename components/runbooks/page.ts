@@ -21,6 +21,15 @@ interface Query {
   for?: string;
 }
 
+/**
+ * Notification summaries end with their stack, e.g. "... (dev)"; the page says where each applies
+ * itself, so the suffix would read twice: "(dev) (dev)".
+ */
+function withoutEnvironment(summary: string, environment: string): string {
+  const suffix = ` (${environment})`;
+  return summary.endsWith(suffix) ? summary.slice(0, -suffix.length) : summary;
+}
+
 function query(alert: AlertDefinition): Query {
   return alert.source === "prometheus"
     ? { source: alert.source, text: alert.expr, for: alert.for }
@@ -73,7 +82,7 @@ export function alertPage(entry: AlertAcrossStacks, dashboards: ReadonlyMap<stri
   const header = [
     `# ${entry.name}`,
     "",
-    `> ${cell(inline(share((i) => i.alert.summary), (s) => s))}`,
+    `> ${cell(inline(share((i) => withoutEnvironment(i.alert.summary, i.config.environment)), (s) => s))}`,
     "",
     "| | |",
     "|---|---|",

@@ -1,5 +1,5 @@
 /**
- * Every panel query of the committed dashboards (dashboards/*.json), with
+ * Every panel query of the committed dashboards (configs/generated/<stack>/grafana/dashboards/*.json), with
  * Grafana's template variables replaced so Prometheus can run it, and the
  * metric names it reads (parsed with the PromQL grammar, not guessed).
  */

@@ -3,7 +3,7 @@
  * (components/monitoring/metrics.ts): the synthetic API can only expose the
  * names, labels and buckets the contract defines.
  */
-import { MetricDefinition } from "../../components/monitoring/metrics";
+import { MetricDefinition } from "../../components/shared/app-metrics";
 
 type Labels = Record<string, string>;
 

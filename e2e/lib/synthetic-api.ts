@@ -7,7 +7,7 @@
  */
 import * as http from "http";
 import { AddressInfo } from "net";
-import { DATABASE_ERROR_TYPE, metrics } from "../../components/monitoring/metrics";
+import { DATABASE_ERROR_TYPE, metrics } from "../../components/shared/app-metrics";
 import { Registry } from "./exposition";
 import { HOST, url } from "./ports";
 import { request, settlesWithin } from "./wait";

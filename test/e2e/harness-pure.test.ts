@@ -7,7 +7,7 @@
 import * as yaml from "js-yaml";
 import { backupEnv } from "../../components/backup/jobs";
 import { alertmanagerArtifacts } from "../../components/monitoring/alertmanager-artifacts";
-import { metrics } from "../../components/monitoring/metrics";
+import { metrics } from "../../components/shared/app-metrics";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { E2E_GROUP_INTERVAL, E2E_GROUP_WAIT, redirectReceivers } from "../../e2e/lib/alertmanager-config";
 import { localBackupEnv } from "../../e2e/lib/backup";

@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { StackConfig } from "../../configs/types";
 import { ECS_MAPPINGS, REDACTED, REDACTION } from "../../components/logging/ecs-mapping";
-import { applyPipeline, convert, getPath, LogEvent } from "../../components/logging/pipeline-reference";
+import { applyPipeline, convert, getPath, LogEvent } from "./pipeline-reference";
 import { logstashPipeline } from "../../components/logging/pipeline";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { STACKS } from "../harness/stack";

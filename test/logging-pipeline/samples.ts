@@ -1,6 +1,6 @@
 /** Sample Filebeat events: the API's log lines (both formats) and other pods' lines, with Kubernetes metadata. */
 import { StackConfig } from "../../configs/types";
-import { LogEvent } from "../../components/logging/pipeline-reference";
+import { LogEvent } from "./pipeline-reference";
 
 /** Kubernetes metadata as Filebeat adds it (label keys de-dotted, its default). */
 export function appPod(config: StackConfig, dedot = true): Record<string, unknown> {

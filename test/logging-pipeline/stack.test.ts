@@ -1,8 +1,7 @@
 /** The logging pipeline's resources in both stacks, under Pulumi mocks. */
 import * as yaml from "js-yaml";
 import { allAlerts } from "../../components/catalog";
-import { elastalertChart } from "../../components/logging/elastalert";
-import { alertmanagerUrl } from "../../components/shared/platform";
+import { alertmanagerUrl, charts } from "../../components/shared/platform";
 import { pipelineConfigFiles } from "../../components/logging/pipeline-artifacts";
 import { setupFiles, setupResourceName } from "../../components/logging/setup-job";
 import { stackConfig } from "../../scripts/lib/stack-config";
@@ -67,7 +66,7 @@ describe.each(STACKS)("%s stack", (stack) => {
     const release = one(run, "kubernetes:helm.sh/v3:Release", /-elastalert2$/);
     expect(release.inputs).toMatchObject({
       chart: "elastalert2",
-      version: elastalertChart.version,
+      version: charts.elastalert.version,
       namespace: config.namespaces.logging,
       repositoryOpts: { repo: "https://jertel.github.io/elastalert2/" },
     });

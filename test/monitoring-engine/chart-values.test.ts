@@ -18,10 +18,10 @@ import {
   postgresExporterValues,
   pushgatewayValues,
 } from "../../components/monitoring/exporter-values";
-import { engineValuePaths, valueKeyPaths } from "../../components/monitoring/value-paths";
+import { engineValuePaths, valueKeyPaths } from "../../scripts/lib/value-paths";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { STACKS } from "../harness/stack";
-import { allowedValuePaths, ChartKey } from "./allowed-value-paths";
+import { allowedValuePaths, ChartKey } from "../../scripts/lib/allowed-value-paths";
 
 const dev = stackConfig("dev");
 const prod = stackConfig("prod");

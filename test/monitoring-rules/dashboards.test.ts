@@ -75,9 +75,10 @@ describe("monitoring dashboards", () => {
       for (const p of panels) expect(p.gridPos!.w).toBeLessThanOrEqual(24);
     });
 
-    it("is committed as dashboards/<uid>.json, identical to a regeneration", () => {
-      const file = path.join(PROJECT_ROOT, "dashboards", `${uid}.json`);
-      expect(fs.readFileSync(file, "utf8")).toBe(JSON.stringify(d.model, null, 2) + "\n");
+    it.each(STACKS)("is committed for the %s stack, identical to a regeneration", (stack) => {
+      const file = path.join(PROJECT_ROOT, "configs/generated", stack, "grafana/dashboards", `${uid}.json`);
+      const built = monitoringMixin(stackConfig(stack)).dashboards.find((x) => x.uid === uid)!;
+      expect(fs.readFileSync(file, "utf8")).toBe(JSON.stringify(built.model, null, 2) + "\n");
     });
   });
 

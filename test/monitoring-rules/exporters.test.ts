@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { exporterMetrics } from "../../components/monitoring/exporter-metrics";
+import { exporterMetrics } from "./exporter-metrics";
 
 const HOST = "127.0.0.1";
 const NODE_EXPORTER_PORT = 29310;

@@ -1,4 +1,4 @@
-import { contractSeriesNames, MetricDefinition, metrics, seriesNames } from "../../components/monitoring/metrics";
+import { contractSeriesNames, MetricDefinition, metrics, seriesNames } from "../../components/shared/app-metrics";
 
 describe("metrics contract", () => {
   it("names every metric with the cryoprotect_ prefix, counters ending in _total", () => {

@@ -1,10 +1,11 @@
 /**
- * The committed rule files of both stacks (every module's groups) pass
+ * The committed rule files of both stacks (every concern's groups) pass
  * `promtool check rules`, and the generated promtool test files next to them
- * pass `promtool test rules`. (Modules with hand-written test files under
- * test/<area>/promtool/ run them in their own tests.)
+ * (every concern's rule-tests/) pass `promtool test rules`.
  */
 import * as path from "path";
+import { ruleGroups } from "../../components/catalog";
+import { stackConfig } from "../../scripts/lib/stack-config";
 import { STACKS } from "../harness/stack";
 import { filesIn, promtool, requirePromtool, STACK_DIRS } from "./promtool-tools";
 
@@ -29,8 +30,8 @@ describe.each(STACKS)("%s stack", (stack) => {
 
   const testFiles = filesIn(path.join(dir, "tests"), ".test.yaml").map((f) => path.relative(dir, f));
 
-  it("has a generated test file for every monitoring group", () => {
-    for (const group of ["cryoprotect-api", "cryoprotect-system", "cryoprotect-slo", "cryoprotect-meta"])
+  it("has a generated test file for every group of every concern", () => {
+    for (const group of ruleGroups(stackConfig(stack)).map((g) => g.name))
       expect(testFiles).toContain(`tests/${group}.test.yaml`);
   });
 

@@ -4,8 +4,9 @@
  */
 import * as yaml from "js-yaml";
 import { apiRuleTests } from "../../components/monitoring/rule-tests/api";
-import { monitoringRuleTests, ruleTestFiles } from "../../components/monitoring/rule-tests";
-import { promtoolTestFile, renderTemplate } from "../../components/monitoring/rule-tests/promtool";
+import { stackArtifacts } from "../../components/artifacts";
+import { mixins } from "../../components/catalog";
+import { promtoolTestFile, renderTemplate } from "../../components/shared/rule-tests/promtool";
 import {
   g4,
   histogram,
@@ -13,16 +14,21 @@ import {
   humanizeDuration,
   humanizePercentage,
   leLabel,
-} from "../../components/monitoring/rule-tests/series";
+} from "../../components/shared/rule-tests/series";
 import { StackConfig } from "../../configs/types";
 import { stackConfig } from "../../scripts/lib/stack-config";
 
 const config = stackConfig("dev");
 
 describe("promtool test files", () => {
-  it("are written next to the rule files, one per monitoring group", () => {
-    expect(Object.keys(ruleTestFiles(config)).sort()).toEqual([
+  const testFiles = Object.fromEntries(
+    Object.entries(stackArtifacts(config)).filter(([p]) => p.startsWith("prometheus/tests/")),
+  );
+  it("are written next to the rule files, one per group of every concern", () => {
+    expect(Object.keys(testFiles).sort()).toEqual([
       "prometheus/tests/cryoprotect-api.test.yaml",
+      "prometheus/tests/cryoprotect-backup.test.yaml",
+      "prometheus/tests/cryoprotect-logging.test.yaml",
       "prometheus/tests/cryoprotect-meta.test.yaml",
       "prometheus/tests/cryoprotect-slo.test.yaml",
       "prometheus/tests/cryoprotect-system.test.yaml",
@@ -30,7 +36,7 @@ describe("promtool test files", () => {
   });
 
   it("expect the rendered summary and description, the runbook and the dashboard link", () => {
-    const file = yaml.load(ruleTestFiles(config)["prometheus/tests/cryoprotect-api.test.yaml"]) as {
+    const file = yaml.load(testFiles["prometheus/tests/cryoprotect-api.test.yaml"]) as {
       rule_files: string[];
       tests: { alert_rule_test: { alertname: string; exp_alerts: { exp_annotations: Record<string, string> }[] }[] }[];
     };
@@ -46,8 +52,8 @@ describe("promtool test files", () => {
     });
   });
 
-  it("cover both sides of every monitoring alert in the generator's own data", () => {
-    for (const suite of monitoringRuleTests(config)) {
+  it.each(["dev", "prod"])("cover both sides of every alert of every concern (%s)", (stack) => {
+    for (const suite of Object.values(mixins(stackConfig(stack))).flatMap((m) => m.ruleTests)) {
       for (const a of suite.group.alerts) {
         const cases = suite.cases.filter((c) => c.alert === a.name);
         expect(cases.some((c) => c.firing.some((f) => f.severity === a.severity))).toBe(true);

@@ -1,7 +1,8 @@
 /** API performance: traffic, errors, latency percentiles and saturation of the CryoProtect API. */
 import { GrafanaDashboard } from "../../shared/dashboard";
-import { metrics } from "../metrics";
-import { apiRecords } from "../rules/api";
+import { metrics } from "../../shared/app-metrics";
+import { StackConfig } from "../../../configs/types";
+import { apiRecords, apiRulesConfig } from "../rules/api";
 import { bars, buildDashboard, graph, NS, NS_INSTANCE, singleStat } from "./builders";
 import { dashboardUids } from "./uids";
 
@@ -16,7 +17,9 @@ function latencyPanel(title: string, record: string) {
   });
 }
 
-export function apiDashboard(): GrafanaDashboard {
+export function apiDashboard(config: StackConfig): GrafanaDashboard {
+  // The red lines are the alerts' own thresholds (HighErrorRate, HighLatency), orange half way there.
+  const { errorRatio, latencyP95Seconds } = apiRulesConfig(config);
   return buildDashboard({
     uid: dashboardUids.api,
     title: "CryoProtect / API performance",
@@ -41,8 +44,8 @@ export function apiDashboard(): GrafanaDashboard {
             ],
             steps: [
               [null, "green"],
-              [0.01, "orange"],
-              [0.05, "red"],
+              [errorRatio / 2, "orange"],
+              [errorRatio, "red"],
             ],
           }),
           singleStat({
@@ -51,8 +54,8 @@ export function apiDashboard(): GrafanaDashboard {
             targets: [{ expr: `max(${apiRecords.latencyP95}{${NS}})`, legend: "p95" }],
             steps: [
               [null, "green"],
-              [0.5, "orange"],
-              [1, "red"],
+              [latencyP95Seconds / 2, "orange"],
+              [latencyP95Seconds, "red"],
             ],
           }),
           singleStat({

@@ -1,6 +1,6 @@
 /** Business: what CryoProtect stores (molecules, mixtures, predictions, experiments) and how it grows. */
 import { GrafanaDashboard } from "../../shared/dashboard";
-import { MetricDefinition, metrics } from "../metrics";
+import { MetricDefinition, metrics } from "../../shared/app-metrics";
 import { buildDashboard, graph, NS, singleStat } from "./builders";
 import { dashboardUids } from "./uids";
 

@@ -3,7 +3,7 @@
  * metrics contract) next to the server's view from postgres-exporter.
  */
 import { GrafanaDashboard } from "../../shared/dashboard";
-import { DATABASE_ERROR_TYPE, metrics } from "../metrics";
+import { DATABASE_ERROR_TYPE, metrics } from "../../shared/app-metrics";
 import { apiRecords } from "../rules/api";
 import { systemRecords } from "../rules/system";
 import { buildDashboard, graph, NS, NS_INSTANCE, singleStat } from "./builders";

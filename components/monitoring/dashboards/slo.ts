@@ -4,7 +4,7 @@
  * serves every stack.
  */
 import { GrafanaDashboard } from "../../shared/dashboard";
-import { metrics } from "../metrics";
+import { metrics } from "../../shared/app-metrics";
 import { SLO_WINDOWS, SloKind, sloRecords } from "../rules/slo";
 import { buildDashboard, graph, NS, singleStat } from "./builders";
 import { dashboardUids } from "./uids";

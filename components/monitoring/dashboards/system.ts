@@ -1,6 +1,6 @@
 /** System resources: CPU, memory, disk and network per node and per API pod. */
 import { GrafanaDashboard } from "../../shared/dashboard";
-import { metrics } from "../metrics";
+import { metrics } from "../../shared/app-metrics";
 import { exporterJobs, systemRecords } from "../rules/system";
 import { buildDashboard, graph, NS, NS_INSTANCE } from "./builders";
 import { dashboardUids } from "./uids";

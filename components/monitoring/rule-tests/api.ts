@@ -1,8 +1,8 @@
 /** promtool cases of the api group: each alert just above and just below its stack's threshold. */
 import { StackConfig } from "../../../configs/types";
-import { DATABASE_ERROR_TYPE, metrics } from "../metrics";
+import { DATABASE_ERROR_TYPE, metrics } from "../../shared/app-metrics";
 import { apiRuleGroup, apiRulesConfig } from "../rules/api";
-import { AlertCase, RuleTestSuite } from "./promtool";
+import { AlertCase, RuleTestSuite } from "../../shared/rule-tests/promtool";
 import {
   counter,
   gauge,
@@ -13,7 +13,7 @@ import {
   interpolatedQuantile,
   Labels,
   num,
-} from "./series";
+} from "../../shared/rule-tests/series";
 
 const MINUTES = 30;
 const ENDPOINT = "/api/molecules";

@@ -1,8 +1,8 @@
 /** promtool case of Watchdog: it fires whatever the input. It has no quiet case: never firing would be the bug. */
 import { StackConfig } from "../../../configs/types";
 import { metaRuleGroup } from "../rules/meta";
-import { RuleTestSuite } from "./promtool";
-import { gauge } from "./series";
+import { RuleTestSuite } from "../../shared/rule-tests/promtool";
+import { gauge } from "../../shared/rule-tests/series";
 
 export function metaRuleTests(config: StackConfig): RuleTestSuite {
   return {

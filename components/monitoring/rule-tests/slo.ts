@@ -8,11 +8,11 @@
  * soon after the errors stop while the ticket stays.
  */
 import { StackConfig } from "../../../configs/types";
-import { metrics } from "../metrics";
+import { metrics } from "../../shared/app-metrics";
 import { burnRateWindows, SloKind, sloRuleGroup, sloRulesConfig } from "../rules/slo";
-import { AlertCase, InputSeries, RuleTestSuite } from "./promtool";
+import { AlertCase, InputSeries, RuleTestSuite } from "../../shared/rule-tests/promtool";
 import { apiLabels, apiTarget } from "./api";
-import { counter, histogram, num, selector } from "./series";
+import { counter, histogram, num, selector } from "../../shared/rule-tests/series";
 
 const MINUTES = 80;
 const BUSY = 1000; // requests per minute

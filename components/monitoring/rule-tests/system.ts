@@ -4,10 +4,10 @@
  * the warning, below the warning neither.
  */
 import { StackConfig } from "../../../configs/types";
-import { metrics } from "../metrics";
+import { metrics } from "../../shared/app-metrics";
 import { exporterJobs, systemRuleGroup, systemRulesConfig } from "../rules/system";
-import { AlertCase, ExpectedAlert, InputSeries, RuleTestSuite } from "./promtool";
-import { counter, gauge, humanizePercentage, Labels } from "./series";
+import { AlertCase, ExpectedAlert, InputSeries, RuleTestSuite } from "../../shared/rule-tests/promtool";
+import { counter, gauge, humanizePercentage, Labels } from "../../shared/rule-tests/series";
 import { apiLabels, apiTarget } from "./api";
 
 const MINUTES = 40;

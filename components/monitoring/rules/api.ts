@@ -5,8 +5,9 @@
 import { StackConfig } from "../../../configs/types";
 import { RuleGroup } from "../../shared/alert";
 import { dashboardUids } from "../dashboards/uids";
-import { DATABASE_ERROR_TYPE, metrics } from "../metrics";
-import { API_LABELS, apiPodCommands, apiSelector, appLabelSelector, percent } from "./common";
+import { DATABASE_ERROR_TYPE, metrics } from "../../shared/app-metrics";
+import { apiSelector, appLabelSelector } from "../../shared/app";
+import { API_LABELS, apiPodCommands, percent } from "./common";
 
 /** Names of the api group's recording rules; dashboards and other groups read them. */
 export const apiRecords = {
@@ -24,19 +25,18 @@ export const apiRecords = {
   inProgress: "cryoprotect:http_requests_in_progress:sum",
 } as const;
 
-/** The tunable part of the api group, from the stack's settings. */
-export interface ApiRulesConfig {
-  selector: string;
-  errorRatio: number;
-  latencyP95Seconds: number;
-  endpointErrorRatio: number;
-  requestRatePerSecond: number;
-  dbLatencyP95Seconds: number;
-  dbErrorsPerSecond: number;
-  inProgressRequests: number;
-  /** Below this many requests per second a handful of errors must not page. */
-  minRequestRate: number;
-}
+/** The tunable part of the api group: its thresholds as typed in configs/types.ts, and the selector. */
+export type ApiRulesConfig = Pick<
+  StackConfig["monitoring"]["thresholds"],
+  | "errorRatio"
+  | "latencyP95Seconds"
+  | "endpointErrorRatio"
+  | "requestRatePerSecond"
+  | "dbLatencyP95Seconds"
+  | "dbErrorsPerSecond"
+  | "inProgressRequests"
+> &
+  Pick<StackConfig["monitoring"]["slo"], "minRequestRate"> & { selector: string };
 
 export function apiRulesConfig(config: StackConfig): ApiRulesConfig {
   const t = config.monitoring.thresholds;

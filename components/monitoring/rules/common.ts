@@ -1,23 +1,9 @@
 /** Selectors and kubectl commands shared by the monitoring rule groups. */
 import { StackConfig } from "../../../configs/types";
-
-/**
- * Label matchers of the API's scrape targets. The ServiceMonitor keeps
- * `job` = the app name (see docs/monitoring-rules.md).
- */
-export function apiSelector(config: StackConfig): string {
-  return `job="${config.app.name}", namespace="${config.app.namespace}"`;
-}
+import { appLabelSelector } from "../../shared/app";
 
 /** Labels every API-level aggregation keeps, so alerts route by namespace. */
 export const API_LABELS = "namespace, job";
-
-/** `k=v,k=v` for `kubectl -l` from the app's Service selector. */
-export function appLabelSelector(config: StackConfig): string {
-  return Object.entries(config.app.serviceSelector)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(",");
-}
 
 /** First diagnosis commands of every API alert: the pods, their events and logs. */
 export function apiPodCommands(config: StackConfig): string[] {
@@ -34,7 +20,8 @@ export function apiPodCommands(config: StackConfig): string[] {
 export function prometheusCommands(config: StackConfig): string[] {
   const ns = config.namespaces.monitoring;
   return [
-    `kubectl -n ${ns} get prometheusrules -l cryoprotect.dev/rules=true`,
+    // Each concern's rules live in its own namespace.
+    `kubectl get prometheusrules -A -l cryoprotect.dev/rules=true`,
     `kubectl -n ${ns} port-forward svc/prometheus-operated 9090:9090`,
   ];
 }

@@ -8,8 +8,9 @@
 import { StackConfig } from "../../../configs/types";
 import { PrometheusAlert, RecordingRule, RuleGroup } from "../../shared/alert";
 import { dashboardUids } from "../dashboards/uids";
-import { metrics } from "../metrics";
-import { API_LABELS, apiPodCommands, apiSelector, percent } from "./common";
+import { metrics } from "../../shared/app-metrics";
+import { apiSelector } from "../../shared/app";
+import { API_LABELS, apiPodCommands, percent } from "./common";
 
 export const SLO_WINDOWS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"] as const;
 export type SloWindow = (typeof SLO_WINDOWS)[number];

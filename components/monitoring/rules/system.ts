@@ -7,8 +7,9 @@
 import { StackConfig } from "../../../configs/types";
 import { PrometheusAlert, RuleGroup, RunbookText } from "../../shared/alert";
 import { dashboardUids } from "../dashboards/uids";
-import { metrics } from "../metrics";
-import { API_LABELS, apiPodCommands, apiSelector, prometheusCommands } from "./common";
+import { metrics } from "../../shared/app-metrics";
+import { apiSelector } from "../../shared/app";
+import { API_LABELS, apiPodCommands, prometheusCommands } from "./common";
 
 /** Scrape jobs of the kube-prometheus-stack exporters. */
 export const exporterJobs = {

@@ -5,14 +5,14 @@
  * are the Kubernetes API's, not the chart's, so the path stops there.
  */
 import { StackConfig } from "../../configs/types";
-import { KUBE_PROMETHEUS_STACK_FREE_FORM, kubePrometheusStackValues } from "./chart-values";
-import { charts } from "../shared/platform";
+import { KUBE_PROMETHEUS_STACK_FREE_FORM, kubePrometheusStackValues } from "../../components/monitoring/chart-values";
+import { charts } from "../../components/shared/platform";
 import {
   elasticsearchExporterValues,
   EXPORTER_FREE_FORM,
   postgresExporterValues,
   pushgatewayValues,
-} from "./exporter-values";
+} from "../../components/monitoring/exporter-values";
 
 export function valueKeyPaths(values: object, freeForm: ReadonlySet<string>, prefix = ""): string[] {
   const paths: string[] = [];

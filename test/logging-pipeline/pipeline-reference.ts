@@ -17,7 +17,7 @@ import {
   REDACTION,
   secretJsonMemberRegex,
   secretParamRegex,
-} from "./ecs-mapping";
+} from "../../components/logging/ecs-mapping";
 
 export type LogEvent = Record<string, unknown>;
 

@@ -12,7 +12,7 @@
  */
 import * as yaml from "js-yaml";
 import { Severity, StackConfig } from "../../../configs/types";
-import { alertRule, PrometheusAlert, RuleGroup } from "../../shared/alert";
+import { alertRule, PrometheusAlert, RuleGroup } from "../alert";
 
 export interface InputSeries {
   /** Series in PromQL notation, e.g. `up{job="node-exporter", instance="node-1"}`. */

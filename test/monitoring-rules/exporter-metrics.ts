@@ -4,7 +4,7 @@
  * test rejects any other metric name, so a typo or a metric an exporter does
  * not have fails before Prometheus silently returns nothing.
  */
-import { BACKUP_METRIC_NAMES } from "../backup/metrics";
+import { BACKUP_METRIC_NAMES } from "../../components/backup/metrics";
 
 export const exporterMetrics = {
   /** prometheus-node-exporter (kube-prometheus-stack), job="node-exporter". */

@@ -269,6 +269,26 @@ describe("a whole-database snapshot of the torture database", () => {
   });
 });
 
+describe("the drill compares the schemas with the header", () => {
+  test("a restored schema the snapshot's header does not list fails the drill, named", async () => {
+    expectSuccess(await runScript(["backup"], sourceEnv()));
+    const tampered = spawnSync(
+      "sh",
+      [
+        "-c",
+        `restic dump latest /torture.sql | sed '/^-- cryo-backup schema\tapp$/d' |
+         restic backup --stdin --stdin-filename torture.sql --host cryoprotect-test --tag cryoprotect --quiet`,
+      ],
+      { env: { ...process.env, RESTIC_REPOSITORY: repository, RESTIC_PASSWORD_FILE: passwordFile }, timeout: 60_000 },
+    );
+    expect(tampered.status).toBe(0);
+    const result = await runScript(["drill"], scriptEnv({}, drillEnv()));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/schema app: restored, not recorded/);
+    restic(repository, passwordFile, ["forget", latestSnapshot()]);
+  });
+});
+
 function drillEnv(): Record<string, string> {
   return {
     DRILL_PGHOST: "127.0.0.1",

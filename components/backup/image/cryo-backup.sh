@@ -1018,8 +1018,19 @@ drill_differences() {
   psql_cmd -A -t -c "$(large_object_fingerprints_sql)" | LC_ALL=C sort >"$WORK/restored-lo"
   LC_ALL=C join -t $'\t' -a 1 -a 2 -e missing -o 0,1.2,2.2 "$WORK/recorded-lo" "$WORK/restored-lo" |
     awk -F '\t' '$2 != $3 { printf "large object %s: recorded %s, restored %s; ", $1, $2, $3 }'
+  : >"$WORK/recorded-seq"
+  ((SNAPSHOT_FORMAT == 2)) || return 0 # format 1 recorded no schemas and no sequences
+  # The schemas: those the header lists (plus public, which every database has, and the schemas of the
+  # extensions it expects), no more and no fewer; what the snapshot does not carry stays out.
+  { sed -n "s/^${HEADER_PREFIX}schema\t//p" "$WORK/header"; echo public; cut -f2 "$WORK/expected-extensions"; } |
+    LC_ALL=C sort -u >"$WORK/recorded-schemas"
+  psql_cmd -A -t -c "SELECT nspname FROM pg_namespace n WHERE nspname NOT IN ('pg_catalog', 'information_schema')
+    AND nspname !~ '^pg_(toast|temp_)' AND NOT EXISTS (SELECT 1 FROM pg_depend d
+      WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')
+    UNION SELECT 'public';" | LC_ALL=C sort -u >"$WORK/restored-schemas"
+  LC_ALL=C comm -3 "$WORK/recorded-schemas" "$WORK/restored-schemas" |
+    awk -F '\t' '$1 != "" { printf "schema %s: recorded, not restored; ", $1 } $2 != "" { printf "schema %s: restored, not recorded; ", $2 }'
   recorded_lines "$SEQUENCE_PREFIX" | LC_ALL=C sort >"$WORK/recorded-seq"
-  ((SNAPSHOT_FORMAT == 2)) || return 0 # format 1 recorded no sequences
   psql_cmd -A -t -c "$(sequence_positions_sql)" | LC_ALL=C sort >"$WORK/restored-seq"
   # pg_dump reads a sequence outside the snapshot, at some moment between the two recorded reads.
   LC_ALL=C join -t $'\t' -a 1 -a 2 -e missing -o 0,1.2,1.3,2.2 "$WORK/recorded-seq" "$WORK/restored-seq" |

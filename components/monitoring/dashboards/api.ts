@@ -3,7 +3,7 @@ import { GrafanaDashboard } from "../../shared/dashboard";
 import { metrics } from "../../shared/app-metrics";
 import { StackConfig } from "../../../configs/types";
 import { apiRecords, apiRulesConfig } from "../rules/api";
-import { bars, buildDashboard, graph, NS, NS_INSTANCE, singleStat } from "./builders";
+import { bars, buildDashboard, graph, NS, NS_INSTANCE, singleStat } from "../../shared/dashboard-toolkit";
 import { dashboardUids } from "./uids";
 
 const rate = `${apiRecords.requestsRate5m}{${NS}}`;
@@ -24,8 +24,10 @@ export function apiDashboard(config: StackConfig): GrafanaDashboard {
     uid: dashboardUids.api,
     title: "CryoProtect / API performance",
     description: "Request rate, errors, latency and saturation of the CryoProtect API (RED method).",
-    namespaceSource: metrics.httpRequestsTotal.name,
-    instanceSource: `${metrics.httpRequestsTotal.name}{${NS}}`,
+    variables: {
+      namespaceSource: metrics.httpRequestsTotal.name,
+      instanceSource: `${metrics.httpRequestsTotal.name}{${NS}}`,
+    },
     rows: [
       {
         title: "Overview",

@@ -1,7 +1,7 @@
 /** Business: what CryoProtect stores (molecules, mixtures, predictions, experiments) and how it grows. */
 import { GrafanaDashboard } from "../../shared/dashboard";
 import { MetricDefinition, metrics } from "../../shared/app-metrics";
-import { buildDashboard, graph, NS, singleStat } from "./builders";
+import { buildDashboard, graph, NS, singleStat } from "../../shared/dashboard-toolkit";
 import { dashboardUids } from "./uids";
 
 const entities: [string, MetricDefinition][] = [
@@ -16,8 +16,10 @@ export function businessDashboard(): GrafanaDashboard {
     uid: dashboardUids.business,
     title: "CryoProtect / Business",
     description: "Molecules, mixtures, predictions and experiments stored by CryoProtect.",
-    namespaceSource: metrics.moleculesTotal.name,
-    instanceSource: `${metrics.moleculesTotal.name}{${NS}}`,
+    variables: {
+      namespaceSource: metrics.moleculesTotal.name,
+      instanceSource: `${metrics.moleculesTotal.name}{${NS}}`,
+    },
     rows: [
       {
         title: "Totals",

@@ -6,7 +6,7 @@ import { GrafanaDashboard } from "../../shared/dashboard";
 import { DATABASE_ERROR_TYPE, metrics } from "../../shared/app-metrics";
 import { apiRecords } from "../rules/api";
 import { systemRecords } from "../rules/system";
-import { buildDashboard, graph, NS, NS_INSTANCE, singleStat } from "./builders";
+import { buildDashboard, graph, NS, NS_INSTANCE, singleStat } from "../../shared/dashboard-toolkit";
 import { dashboardUids } from "./uids";
 
 const byQuery = "operation, table";
@@ -26,8 +26,10 @@ export function databaseDashboard(): GrafanaDashboard {
     uid: dashboardUids.database,
     title: "CryoProtect / Database performance",
     description: "Queries and connection pool of the CryoProtect API, and PostgreSQL itself (postgres-exporter).",
-    namespaceSource: metrics.dbQueriesTotal.name,
-    instanceSource: `${metrics.dbQueriesTotal.name}{${NS}}`,
+    variables: {
+      namespaceSource: metrics.dbQueriesTotal.name,
+      instanceSource: `${metrics.dbQueriesTotal.name}{${NS}}`,
+    },
     rows: [
       {
         title: "Queries",

@@ -6,7 +6,7 @@
 import { GrafanaDashboard } from "../../shared/dashboard";
 import { metrics } from "../../shared/app-metrics";
 import { SLO_WINDOWS, SloKind, sloRecords } from "../rules/slo";
-import { buildDashboard, graph, NS, singleStat } from "./builders";
+import { buildDashboard, graph, NS, singleStat } from "../../shared/dashboard-toolkit";
 import { dashboardUids } from "./uids";
 
 const BUDGET_PERIOD = "30d";
@@ -73,8 +73,10 @@ export function sloDashboard(): GrafanaDashboard {
     description:
       "Availability and latency SLOs of the CryoProtect API: error budget left and multi-window burn rates. " +
       "Pages fire at 14.4x (1h and 5m) and 6x (6h and 30m), tickets at 3x (1d and 2h) and 1x (3d and 6h).",
-    namespaceSource: metrics.httpRequestsTotal.name,
-    instanceSource: `${metrics.httpRequestsTotal.name}{${NS}}`,
+    variables: {
+      namespaceSource: metrics.httpRequestsTotal.name,
+      instanceSource: `${metrics.httpRequestsTotal.name}{${NS}}`,
+    },
     rows: [
       sloRow("availability", "Availability (share of requests without 5xx)"),
       sloRow("latency", "Latency (share of requests faster than the threshold)"),

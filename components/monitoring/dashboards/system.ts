@@ -2,7 +2,7 @@
 import { GrafanaDashboard } from "../../shared/dashboard";
 import { metrics } from "../../shared/app-metrics";
 import { exporterJobs, systemRecords } from "../rules/system";
-import { buildDashboard, graph, NS, NS_INSTANCE } from "./builders";
+import { buildDashboard, graph, NS, NS_INSTANCE } from "../../shared/dashboard-toolkit";
 import { dashboardUids } from "./uids";
 
 const NODE = `instance=~"$instance"`;
@@ -12,8 +12,10 @@ export function systemDashboard(): GrafanaDashboard {
     uid: dashboardUids.system,
     title: "CryoProtect / System resources",
     description: "Nodes (node-exporter), the API's pods (cAdvisor) and the host gauges the API reports.",
-    namespaceSource: metrics.httpRequestsTotal.name,
-    instanceSource: `node_uname_info{job="${exporterJobs.nodeExporter}"}`,
+    variables: {
+      namespaceSource: metrics.httpRequestsTotal.name,
+      instanceSource: `node_uname_info{job="${exporterJobs.nodeExporter}"}`,
+    },
     rows: [
       {
         title: "Nodes",

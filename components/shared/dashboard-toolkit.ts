@@ -1,13 +1,15 @@
 /**
- * Shared pieces of the monitoring dashboards: the datasource / namespace /
- * instance variables and panel builders that always set a unit, so no panel
- * can leave Grafana guessing what its numbers mean.
+ * The one dashboard toolkit of every concern: the datasource variable (no panel names a
+ * datasource uid), optional namespace / instance variables, the folder, and panel builders that
+ * always set a unit, so no panel can leave Grafana guessing what its numbers mean. Units are
+ * Grafana's unit ids ("s", "bytes", "percentunit", ...).
  */
 import { Builder } from "@grafana/grafana-foundation-sdk/cog";
 import {
   DashboardBuilder,
   DashboardCursorSync,
   DatasourceVariableBuilder,
+  ValueMapping,
   QueryVariableBuilder,
   RowBuilder,
   ThresholdsConfigBuilder,
@@ -21,7 +23,7 @@ import { BigValueColorMode, ReduceDataOptionsBuilder } from "@grafana/grafana-fo
 import { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
 import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
-import { GrafanaDashboard } from "../../shared/dashboard";
+import { GrafanaDashboard } from "./dashboard";
 
 export const DASHBOARD_FOLDER = "CryoProtect";
 
@@ -47,6 +49,19 @@ export interface PanelSpec {
   width?: number;
 }
 
+export interface GraphSpec extends PanelSpec {
+  /** Points instead of lines, for gauges that change once per run (pushed metrics). */
+  points?: boolean;
+  max?: number;
+}
+
+export interface StatSpec extends PanelSpec {
+  /** [value, color] steps; for an alert's quantity, the red step is the alert's own threshold. */
+  steps: [number | null, string][];
+  /** Values shown as words, e.g. 1 = "passed". */
+  mappings?: ValueMapping[];
+}
+
 /** Single-value panels show the latest value (Grafana's reducer id). */
 const lastValue = () => new ReduceDataOptionsBuilder().calcs(["lastNotNull"]);
 
@@ -58,8 +73,8 @@ function refId(index: number): string {
   return String.fromCharCode(65 + index);
 }
 
-export function graph(spec: PanelSpec) {
-  const panel = new timeseries.PanelBuilder()
+export function graph(spec: GraphSpec) {
+  let panel = new timeseries.PanelBuilder()
     .title(spec.title)
     .datasource(datasource)
     .unit(spec.unit)
@@ -67,12 +82,14 @@ export function graph(spec: PanelSpec) {
     .height(8)
     .span(spec.width ?? 12)
     .targets(spec.targets.map((t, i) => query(t, refId(i))));
+  if (spec.points) panel = panel.lineWidth(1).pointSize(5);
+  if (spec.max !== undefined) panel = panel.max(spec.max);
   return spec.description ? panel.description(spec.description) : panel;
 }
 
 /** A single number, colored by thresholds given as [value, color] steps. */
-export function singleStat(spec: PanelSpec & { steps: [number | null, string][] }) {
-  const panel = new stat.PanelBuilder()
+export function singleStat(spec: StatSpec) {
+  let panel = new stat.PanelBuilder()
     .title(spec.title)
     .datasource(datasource)
     .unit(spec.unit)
@@ -86,6 +103,7 @@ export function singleStat(spec: PanelSpec & { steps: [number | null, string][] 
     .height(5)
     .span(spec.width ?? 6)
     .targets(spec.targets.map((t, i) => query(t, refId(i)).instant()));
+  if (spec.mappings) panel = panel.mappings(spec.mappings);
   return spec.description ? panel.description(spec.description) : panel;
 }
 
@@ -119,10 +137,14 @@ export interface DashboardSpec {
   uid: string;
   title: string;
   description: string;
-  /** Series whose labels fill the namespace variable... */
-  namespaceSource: string;
-  /** ...and the instance variable (filtered by the chosen namespaces when it has the label). */
-  instanceSource: string;
+  /** Extra tags besides "cryoprotect" and "generated". */
+  tags?: string[];
+  /** Series whose labels fill the namespace and instance variables (instance filtered by the chosen
+   * namespaces when it has the label); absent: no such variables (series without those labels). */
+  variables?: { namespaceSource: string; instanceSource: string };
+  /** Default time range, e.g. "now-30d" (default "now-6h"), and refresh (default "1m"). */
+  from?: string;
+  refresh?: string;
   rows: { title: string; panels: Builder<Panel>[] }[];
 }
 
@@ -130,15 +152,19 @@ export function buildDashboard(spec: DashboardSpec): GrafanaDashboard {
   let builder = new DashboardBuilder(spec.title)
     .uid(spec.uid)
     .description(spec.description)
-    .tags(["cryoprotect", "generated"])
+    .tags(["cryoprotect", "generated", ...(spec.tags ?? [])])
     .editable()
     .tooltip(DashboardCursorSync.Crosshair)
-    .refresh("1m")
-    .time({ from: "now-6h", to: "now" })
+    .refresh(spec.refresh ?? "1m")
+    .time({ from: spec.from ?? "now-6h", to: "now" })
     .timezone("browser")
-    .withVariable(new DatasourceVariableBuilder("datasource").label("Data source").type("prometheus"))
-    .withVariable(labelVariable("namespace", "Namespace", `label_values(${spec.namespaceSource}, namespace)`))
-    .withVariable(labelVariable("instance", "Instance", `label_values(${spec.instanceSource}, instance)`));
+    .withVariable(new DatasourceVariableBuilder("datasource").label("Data source").type("prometheus"));
+  if (spec.variables) {
+    const { namespaceSource, instanceSource } = spec.variables;
+    builder = builder
+      .withVariable(labelVariable("namespace", "Namespace", `label_values(${namespaceSource}, namespace)`))
+      .withVariable(labelVariable("instance", "Instance", `label_values(${instanceSource}, instance)`));
+  }
   for (const row of spec.rows) {
     builder = builder.withRow(new RowBuilder(row.title));
     for (const panel of row.panels) builder = builder.withPanel(panel);

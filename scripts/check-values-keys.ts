@@ -5,7 +5,7 @@
  * without a word. This checks, against the pinned charts' reference
  * values.yaml files (default /work/shared/reference), that
  *   1. every key path the engine's values builders set, for every stack, is
- *      in the committed allowlist (test/monitoring-engine/allowed-value-paths.ts), and
+ *      in the committed allowlist (scripts/lib/allowed-value-paths.ts), and
  *   2. every allowlisted path is a key of the chart's values.yaml, or a key the
  *      file documents in a comment (e.g. `# configSecret:`).
  * Run by hand whenever a builder or a chart version changes; the tests check

@@ -1,8 +1,8 @@
 /** The backup concern's mixin: its rule group (with runbook text) and its dashboard. */
 import { StackConfig } from "../../configs/types";
 import { Mixin } from "../shared/mixin";
-import { backupRuleGroup } from "./alerts";
-import { backupDashboard } from "./dashboard";
+import { backupRuleGroup } from "./alerts/backup";
+import { backupDashboard } from "./dashboards/backup";
 import { backupRuleTests } from "./rule-tests/backup";
 
 export function backupMixin(config: StackConfig): Mixin {

@@ -9,7 +9,7 @@ import { deployMonitoringUser, MonitoringUserResources } from "./monitoring-user
 import { kibanaBaseUrl } from "./kibana-objects";
 import { loggingMixin } from "./mixin";
 import { installEckOperator } from "./operator";
-import { deployPipeline, PipelineResources } from "./pipeline-resources";
+import { deployPipeline, PipelineResources } from "./pipeline-deployment";
 
 export interface LoggingStackArgs {
   /** The stack's checked configuration. */

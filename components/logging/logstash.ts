@@ -16,7 +16,7 @@ import {
   logstashName,
   logstashPipelineConfigMap,
 } from "./names";
-import { logstashPipelines } from "./pipeline";
+import { logstashPipelines } from "./logstash-config";
 import { kubernetesBytes, logstashBytes, logstashMegabytes } from "./quantity";
 
 /** ECK mounts a volume claim of this name at /usr/share/logstash/data. */

@@ -5,7 +5,7 @@
 import { StackConfig } from "../../configs/types";
 import { Mixin } from "../shared/mixin";
 import { loggingDashboard } from "./dashboards/logging";
-import { loggingRuleGroup } from "./es-alerts";
+import { loggingRuleGroup } from "./alerts/logging";
 import { logAlertDefinitions } from "./log-alerts";
 import { loggingRuleTests } from "./rule-tests/logging";
 

@@ -10,10 +10,10 @@ import { databaseDashboard } from "./dashboards/database";
 import { sloDashboard } from "./dashboards/slo";
 import { systemDashboard } from "./dashboards/system";
 import { monitoringRuleTests } from "./rule-tests";
-import { apiRuleGroup } from "./rules/api";
-import { metaRuleGroup } from "./rules/meta";
-import { sloRuleGroup } from "./rules/slo";
-import { systemRuleGroup } from "./rules/system";
+import { apiRuleGroup } from "./alerts/api";
+import { metaRuleGroup } from "./alerts/meta";
+import { sloRuleGroup } from "./alerts/slo";
+import { systemRuleGroup } from "./alerts/system";
 
 export function monitoringMixin(config: StackConfig): Mixin {
   return {

@@ -2,8 +2,8 @@
  * A panel that shows an alert's quantity turns red at the alert's own threshold, taken from the
  * same config value: moving the threshold in the stack config moves the line.
  */
-import { backupDashboard } from "../../components/backup/dashboard";
-import { maxAgeSeconds } from "../../components/backup/alerts";
+import { backupDashboard } from "../../components/backup/dashboards/backup";
+import { maxAgeSeconds } from "../../components/backup/alerts/backup";
 import { apiDashboard } from "../../components/monitoring/dashboards/api";
 import { StackConfig } from "../../configs/types";
 import { stackConfig } from "../../scripts/lib/stack-config";

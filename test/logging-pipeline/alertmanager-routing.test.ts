@@ -7,7 +7,7 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { elastalertRules } from "../../components/logging/elastalert";
-import { loggingAlerts } from "../../components/logging/es-alerts";
+import { loggingAlerts } from "../../components/logging/alerts/logging";
 import { alertmanagerUrl } from "../../components/shared/platform";
 import { PROJECT_ROOT } from "../../scripts/lib/mock-runtime";
 import { stackConfig } from "../../scripts/lib/stack-config";

@@ -13,8 +13,8 @@ import {
   logstashPipeline,
   logstashPipelines,
   rubyLiteral,
-} from "../../components/logging/pipeline";
-import { pipelineArtifacts } from "../../components/logging/pipeline-artifacts";
+} from "../../components/logging/logstash-config";
+import { pipelineArtifacts } from "../../components/logging/pipeline-synth-files";
 import { parseLscl } from "./lscl";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { STACKS } from "../harness/stack";

@@ -11,7 +11,7 @@ import * as path from "path";
 import { StackConfig } from "../../configs/types";
 import { ECS_MAPPINGS, REDACTED, REDACTION } from "../../components/logging/ecs-mapping";
 import { applyPipeline, convert, getPath, LogEvent } from "./pipeline-reference";
-import { logstashPipeline } from "../../components/logging/pipeline";
+import { logstashPipeline } from "../../components/logging/logstash-config";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { STACKS } from "../harness/stack";
 import { ecsLine, healthCheck, otherPodLine, rawJsonMessage, requestCompleted, requestFailed } from "./samples";

@@ -2,7 +2,7 @@
 import * as yaml from "js-yaml";
 import { allAlerts } from "../../components/catalog";
 import { alertmanagerUrl, charts } from "../../components/shared/platform";
-import { pipelineConfigFiles } from "../../components/logging/pipeline-artifacts";
+import { pipelineConfigFiles } from "../../components/logging/pipeline-synth-files";
 import { setupFiles, setupResourceName } from "../../components/logging/setup-job";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { k8sObjects, one, runWith, stackRun, STACKS, StackRun } from "../harness/stack";

@@ -6,7 +6,7 @@
 import { StackConfig } from "../../../configs/types";
 import { AlertCase, RuleTestSuite } from "../../shared/rule-tests/promtool";
 import { gauge, Labels } from "../../shared/rule-tests/series";
-import { backupRuleGroup, maxAgeSeconds } from "../alerts";
+import { backupRuleGroup, maxAgeSeconds } from "../alerts/backup";
 import { BACKUP_PUSHGATEWAY_JOB, BackupMetricName } from "../metrics";
 import { secondaryTargets } from "../targets";
 

@@ -6,7 +6,7 @@
 import { MappingType } from "@grafana/grafana-foundation-sdk/dashboard";
 import { GrafanaDashboard } from "../../shared/dashboard";
 import { buildDashboard, graph, singleStat } from "../../shared/dashboard-toolkit";
-import { DISK_WATERMARKS, HEAP_PERCENT } from "../es-alerts";
+import { DISK_WATERMARKS, HEAP_PERCENT } from "../alerts/logging";
 import { esExpr } from "../es-metrics";
 
 export const LOGGING_DASHBOARD_UID = "cryoprotect-logging";

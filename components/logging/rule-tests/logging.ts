@@ -8,7 +8,7 @@ import { metrics } from "../../shared/app-metrics";
 import { AlertCase, InputSeries, RuleTestSuite } from "../../shared/rule-tests/promtool";
 import { counter, gauge, Labels, num } from "../../shared/rule-tests/series";
 import { Dataset, dataStreams } from "../ecs-mapping";
-import { DISK_WATERMARKS, HEAP_PERCENT, loggingRuleGroup, MIN_APP_REQUEST_RATE } from "../es-alerts";
+import { DISK_WATERMARKS, HEAP_PERCENT, loggingRuleGroup, MIN_APP_REQUEST_RATE } from "../alerts/logging";
 import { esMetrics } from "../es-metrics";
 
 const MINUTES = 40;

@@ -2,7 +2,7 @@
 import { GrafanaDashboard } from "../../shared/dashboard";
 import { metrics } from "../../shared/app-metrics";
 import { StackConfig } from "../../../configs/types";
-import { apiRecords, apiRulesConfig } from "../rules/api";
+import { apiRecords, apiRulesConfig } from "../alerts/api";
 import { bars, buildDashboard, graph, NS, NS_INSTANCE, singleStat } from "../../shared/dashboard-toolkit";
 import { dashboardUids } from "./uids";
 

@@ -4,8 +4,8 @@
  */
 import { GrafanaDashboard } from "../../shared/dashboard";
 import { DATABASE_ERROR_TYPE, metrics } from "../../shared/app-metrics";
-import { apiRecords } from "../rules/api";
-import { systemRecords } from "../rules/system";
+import { apiRecords } from "../alerts/api";
+import { systemRecords } from "../alerts/system";
 import { buildDashboard, graph, NS, NS_INSTANCE, singleStat } from "../../shared/dashboard-toolkit";
 import { dashboardUids } from "./uids";
 

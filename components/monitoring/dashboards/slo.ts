@@ -5,7 +5,7 @@
  */
 import { GrafanaDashboard } from "../../shared/dashboard";
 import { metrics } from "../../shared/app-metrics";
-import { SLO_WINDOWS, SloKind, sloRecords } from "../rules/slo";
+import { SLO_WINDOWS, SloKind, sloRecords } from "../alerts/slo";
 import { buildDashboard, graph, NS, singleStat } from "../../shared/dashboard-toolkit";
 import { dashboardUids } from "./uids";
 

@@ -1,7 +1,7 @@
 /** System resources: CPU, memory, disk and network per node and per API pod. */
 import { GrafanaDashboard } from "../../shared/dashboard";
 import { metrics } from "../../shared/app-metrics";
-import { exporterJobs, systemRecords } from "../rules/system";
+import { exporterJobs, systemRecords } from "../alerts/system";
 import { buildDashboard, graph, NS, NS_INSTANCE } from "../../shared/dashboard-toolkit";
 import { dashboardUids } from "./uids";
 

@@ -1,7 +1,7 @@
 /** promtool cases of the api group: each alert just above and just below its stack's threshold. */
 import { StackConfig } from "../../../configs/types";
 import { DATABASE_ERROR_TYPE, metrics } from "../../shared/app-metrics";
-import { apiRuleGroup, apiRulesConfig } from "../rules/api";
+import { apiRuleGroup, apiRulesConfig } from "../alerts/api";
 import { AlertCase, RuleTestSuite } from "../../shared/rule-tests/promtool";
 import {
   counter,

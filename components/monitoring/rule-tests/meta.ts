@@ -1,6 +1,6 @@
 /** promtool case of Watchdog: it fires whatever the input. It has no quiet case: never firing would be the bug. */
 import { StackConfig } from "../../../configs/types";
-import { metaRuleGroup } from "../rules/meta";
+import { metaRuleGroup } from "../alerts/meta";
 import { RuleTestSuite } from "../../shared/rule-tests/promtool";
 import { gauge } from "../../shared/rule-tests/series";
 

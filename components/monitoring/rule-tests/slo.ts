@@ -9,7 +9,7 @@
  */
 import { StackConfig } from "../../../configs/types";
 import { metrics } from "../../shared/app-metrics";
-import { burnRateWindows, SloKind, sloRuleGroup, sloRulesConfig } from "../rules/slo";
+import { burnRateWindows, SloKind, sloRuleGroup, sloRulesConfig } from "../alerts/slo";
 import { AlertCase, InputSeries, RuleTestSuite } from "../../shared/rule-tests/promtool";
 import { apiLabels, apiTarget } from "./api";
 import { counter, histogram, num, selector } from "../../shared/rule-tests/series";

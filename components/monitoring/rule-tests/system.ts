@@ -5,7 +5,7 @@
  */
 import { StackConfig } from "../../../configs/types";
 import { metrics } from "../../shared/app-metrics";
-import { exporterJobs, systemRuleGroup, systemRulesConfig } from "../rules/system";
+import { exporterJobs, systemRuleGroup, systemRulesConfig } from "../alerts/system";
 import { AlertCase, ExpectedAlert, InputSeries, RuleTestSuite } from "../../shared/rule-tests/promtool";
 import { counter, gauge, humanizePercentage, Labels } from "../../shared/rule-tests/series";
 import { apiLabels, apiTarget } from "./api";

@@ -10,7 +10,7 @@ import { elastalertRules } from "./elastalert";
 import { kibanaNdjson } from "./kibana-objects";
 import { logstashPaths } from "./logstash";
 import { logstashPipelineKey } from "./names";
-import { deadLetterPipeline, deadLetterPipelineKey, logstashPipeline } from "./pipeline";
+import { deadLetterPipeline, deadLetterPipelineKey, logstashPipeline } from "./logstash-config";
 import { retentionFiles } from "./retention";
 
 /** Keys of the pipeline ConfigMap and their content. */

@@ -9,14 +9,14 @@
  * the app's stream silent while the app serves requests and other pods' lines
  * still arrive points at Filebeat on the app's nodes.
  */
-import { StackConfig } from "../../configs/types";
-import { PrometheusAlert, RuleGroup } from "../shared/alert";
-import { metrics } from "../shared/app-metrics";
-import { apiSelector, appLabelSelector } from "../shared/app";
-import { LOGGING_DASHBOARD_UID } from "./dashboards/logging";
-import { dataStreams } from "./ecs-mapping";
-import { dataStreamIngestRate, esExpr, esMetrics } from "./es-metrics";
-import { elasticsearchName, filebeatName, logstashName } from "./names";
+import { StackConfig } from "../../../configs/types";
+import { PrometheusAlert, RuleGroup } from "../../shared/alert";
+import { metrics } from "../../shared/app-metrics";
+import { apiSelector, appLabelSelector } from "../../shared/app";
+import { LOGGING_DASHBOARD_UID } from "../dashboards/logging";
+import { dataStreams } from "../ecs-mapping";
+import { dataStreamIngestRate, esExpr, esMetrics } from "../es-metrics";
+import { elasticsearchName, filebeatName, logstashName } from "../names";
 
 /** Elasticsearch's default disk watermarks (cluster.routing.allocation.disk.watermark.*). */
 export const DISK_WATERMARKS = { low: 85, high: 90 } as const;

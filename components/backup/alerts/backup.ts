@@ -2,12 +2,12 @@
  * Alerts on the metrics the backup script pushes (components/backup/metrics.ts),
  * with thresholds derived from the stack's schedules.
  */
-import { StackConfig } from "../../configs/types";
-import { PrometheusAlert, RuleGroup } from "../shared/alert";
-import { BACKUP_PUSHGATEWAY_JOB, BackupMetricName } from "./metrics";
-import { BACKUP_DASHBOARD_UID, CRONJOB_NAMES, ScheduledMode } from "./names";
-import { longestGapSeconds } from "./schedule";
-import { secondaryTargets } from "./targets";
+import { StackConfig } from "../../../configs/types";
+import { PrometheusAlert, RuleGroup } from "../../shared/alert";
+import { BACKUP_PUSHGATEWAY_JOB, BackupMetricName } from "../metrics";
+import { BACKUP_DASHBOARD_UID, CRONJOB_NAMES, ScheduledMode } from "../names";
+import { longestGapSeconds } from "../schedule";
+import { secondaryTargets } from "../targets";
 
 function metric(name: BackupMetricName, matchers: Record<string, string>): string {
   const all = { job: BACKUP_PUSHGATEWAY_JOB, ...matchers };

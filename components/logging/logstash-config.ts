@@ -3,7 +3,7 @@
  *
  * `main`: beats input on 5044, one Ruby filter that routes, maps the API's JSON
  * to ECS, drops health-check noise and redacts secrets (the same steps as
- * pipeline-reference.ts), the date filter for @timestamp, and the data-stream
+ * test/logging-pipeline/pipeline-reference.ts), the date filter for @timestamp, and the data-stream
  * outputs. `dead-letter`: re-indexes what Elasticsearch rejected into the same
  * data stream, as the original text only, so a mapping conflict loses no line.
  *

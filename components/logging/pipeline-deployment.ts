@@ -12,7 +12,7 @@ import { elastalertRules, elastalertValues } from "./elastalert";
 import { helmRelease } from "../shared/helm";
 import { charts } from "../shared/platform";
 import { logstashPipelineConfigMap } from "./names";
-import { pipelineConfigFiles } from "./pipeline-artifacts";
+import { pipelineConfigFiles } from "./pipeline-synth-files";
 import { setupConfigMap, setupFiles, setupJob } from "./setup-job";
 
 export interface PipelineArgs {

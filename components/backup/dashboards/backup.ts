@@ -3,13 +3,13 @@
  * orange once a run is overdue (the longest schedule gap) and red at the alerts' own thresholds.
  */
 import { MappingType } from "@grafana/grafana-foundation-sdk/dashboard";
-import { StackConfig } from "../../configs/types";
-import { GrafanaDashboard } from "../shared/dashboard";
-import { buildDashboard, graph, singleStat } from "../shared/dashboard-toolkit";
-import { maxAgeSeconds } from "./alerts";
-import { BACKUP_PUSHGATEWAY_JOB, BackupMetricName } from "./metrics";
-import { BACKUP_DASHBOARD_UID } from "./names";
-import { longestGapSeconds } from "./schedule";
+import { StackConfig } from "../../../configs/types";
+import { GrafanaDashboard } from "../../shared/dashboard";
+import { buildDashboard, graph, singleStat } from "../../shared/dashboard-toolkit";
+import { maxAgeSeconds } from "../alerts/backup";
+import { BACKUP_PUSHGATEWAY_JOB, BackupMetricName } from "../metrics";
+import { BACKUP_DASHBOARD_UID } from "../names";
+import { longestGapSeconds } from "../schedule";
 
 function series(name: BackupMetricName, matchers = ""): string {
   return `${name}{job="${BACKUP_PUSHGATEWAY_JOB}"${matchers ? `, ${matchers}` : ""}}`;

@@ -13,7 +13,7 @@ import {
   monitoringRole,
   monitoringRolesYaml,
   rolesSecret,
-} from "../../components/logging/monitoring-user";
+} from "../../components/logging/monitoring-user-secrets";
 import { monitoringUser } from "../../components/logging/names";
 import { ELASTICSEARCH_CREDENTIALS_SECRET } from "../../components/shared/platform";
 import { SECRET_MARK } from "../../scripts/lib/mock-runtime";

@@ -6,9 +6,9 @@ import { namespace } from "../shared/namespace";
 import { mixinResources } from "../shared/mixin-resources";
 import { backupRole } from "./iam";
 import { backupImage } from "./image";
-import { backupCronJob, backupLabels, SCHEDULED_MODES } from "./jobs";
+import { backupCronJob, SCHEDULED_MODES } from "./jobs";
 import { backupMixin } from "./mixin";
-import { SECRET_NAMES, SERVICE_ACCOUNT_NAME, targetSecretName } from "./names";
+import { backupServiceAccount, databasePasswordSecret, resticPasswordSecret, targetCredentialsSecret } from "./secrets";
 import { backupStorage } from "./storage";
 import { primaryTarget, resticTargets, targetEnvFile } from "./targets";
 
@@ -41,7 +41,6 @@ export class BackupStack extends pulumi.ComponentResource {
     const ns = config.namespaces.backup;
     this.namespace = namespace(`${name}-ns`, ns, config.environment, child);
     const inNamespace = { parent: this, dependsOn: [this.namespace] };
-    const labels = backupLabels();
 
     const tags = { "cryoprotect:environment": config.environment, "cryoprotect:component": "backup" };
     const storage = backupStorage(name, config, this, tags);
@@ -56,47 +55,23 @@ export class BackupStack extends pulumi.ComponentResource {
       { ...child, protect: true },
     );
     this.resticPassword = pulumi.secret(password.result);
-    new k8s.core.v1.Secret(
-      `${name}-restic-secret`,
-      {
-        metadata: { name: SECRET_NAMES.restic, namespace: ns, labels },
-        type: "Opaque",
-        stringData: { RESTIC_PASSWORD: this.resticPassword },
-      },
-      inNamespace,
-    );
+    new k8s.core.v1.Secret(`${name}-restic-secret`, resticPasswordSecret(config, this.resticPassword), inNamespace);
     new k8s.core.v1.Secret(
       `${name}-db-secret`,
-      {
-        metadata: { name: SECRET_NAMES.database, namespace: ns, labels },
-        type: "Opaque",
-        stringData: { PGPASSWORD: args.secret(config.backup.database.passwordSecret) },
-      },
+      databasePasswordSecret(config, args.secret(config.backup.database.passwordSecret)),
       inNamespace,
     );
     for (const target of resticTargets(config)) {
+      const envFile = args.secret(target.credentialsSecret).apply((json) => targetEnvFile(target.name, json));
       new k8s.core.v1.Secret(
         `${name}-target-${target.name}-secret`,
-        {
-          metadata: { name: targetSecretName(target.name), namespace: ns, labels },
-          type: "Opaque",
-          stringData: { env: args.secret(target.credentialsSecret).apply((json) => targetEnvFile(target.name, json)) },
-        },
+        targetCredentialsSecret(config, target.name, envFile),
         inNamespace,
       );
     }
-
     const serviceAccount = new k8s.core.v1.ServiceAccount(
       `${name}-sa`,
-      {
-        metadata: {
-          name: SERVICE_ACCOUNT_NAME,
-          namespace: ns,
-          labels,
-          annotations: { "eks.amazonaws.com/role-arn": role.arn },
-        },
-        automountServiceAccountToken: false,
-      },
+      backupServiceAccount(config, role.arn),
       inNamespace,
     );
     const pushgatewayUrl = args.pushgatewayUrl;

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { StackConfig } from "../../configs/types";
-import { imageTag } from "../../components/backup/image";
+import { imageTag } from "../../components/backup/image-build";
 import {
   backupRolePolicy,
   bucketLifecycleRules,

@@ -6,6 +6,7 @@ import { POSTGRES_EXPORTER_DSN_KEY, POSTGRES_EXPORTER_DSN_SECRET } from "./names
 import { charts } from "../shared/platform";
 import { elasticsearchExporterValues, postgresDsn, postgresExporterValues, pushgatewayValues } from "./exporter-values";
 import { helmRelease } from "../shared/helm";
+import { apiServiceMonitorSpec } from "./api-service-monitor";
 
 export interface ExporterDeps {
   config: StackConfig;
@@ -14,39 +15,13 @@ export interface ExporterDeps {
   dependsOn: pulumi.Resource[];
 }
 
-/** The API's ServiceMonitor. Rules select the API by job="<app.name>", so the job label is set explicitly. */
+/** The API's ServiceMonitor (spec in api-service-monitor.ts). */
 export function apiServiceMonitor(
   name: string,
   config: StackConfig,
   opts: pulumi.CustomResourceOptions,
 ): k8s.apiextensions.CustomResource {
-  const { app } = config;
-  return new k8s.apiextensions.CustomResource(
-    name,
-    {
-      apiVersion: "monitoring.coreos.com/v1",
-      kind: "ServiceMonitor",
-      metadata: { name: app.name, namespace: config.namespaces.monitoring, labels: managedByLabels },
-      spec: {
-        namespaceSelector: { matchNames: [app.namespace] },
-        selector: { matchLabels: app.serviceSelector },
-        endpoints: [
-          {
-            port: app.portName,
-            path: app.metricsPath,
-            interval: config.monitoring.prometheus.scrapeInterval,
-            relabelings: [
-              { action: "replace", targetLabel: "job", replacement: app.name },
-              // The operator's target label `endpoint` (the port name) would rename the app's own
-              // `endpoint` label (the URL route) to exported_endpoint; per-endpoint rules need the app's.
-              { action: "labeldrop", regex: "endpoint" },
-            ],
-          },
-        ],
-      },
-    },
-    opts,
-  );
+  return new k8s.apiextensions.CustomResource(name, apiServiceMonitorSpec(config), opts);
 }
 
 /** postgres-exporter, Pushgateway and elasticsearch-exporter, each with its ServiceMonitor. */

@@ -20,7 +20,7 @@ import { elasticsearch } from "../components/logging/elasticsearch";
 import { filebeat } from "../components/logging/filebeat";
 import { kibana } from "../components/logging/kibana";
 import { logstash } from "../components/logging/logstash";
-import { eckOperatorValues } from "../components/logging/operator";
+import { eckOperatorValues } from "../components/logging/operator-values";
 import { EckReferenceFields, FieldType, KindFields, SchemaNode, usedFieldTypes, valueKeyPaths } from "./lib/eck-fields";
 import { PROJECT_ROOT } from "./lib/mock-runtime";
 import { allStackConfigs } from "./lib/stack-config";

@@ -10,15 +10,7 @@ import { helmRelease } from "../shared/helm";
 import { namespace } from "../shared/namespace";
 import { charts } from "../shared/platform";
 import { eckOperatorNamespace } from "./names";
-
-/** Chart values; every key exists in the chart's values.yaml. */
-export function eckOperatorValues(config: StackConfig): Record<string, unknown> {
-  return {
-    installCRDs: false,
-    // The operator only watches the logging namespace: it needs no access to other namespaces' secrets.
-    managedNamespaces: [config.namespaces.logging],
-  };
-}
+import { eckOperatorValues } from "./operator-values";
 
 export function installEckOperator(
   name: string,

@@ -12,7 +12,7 @@ import { elasticsearch } from "../../components/logging/elasticsearch";
 import { filebeat } from "../../components/logging/filebeat";
 import { kibana } from "../../components/logging/kibana";
 import { logstash } from "../../components/logging/logstash";
-import { eckOperatorValues } from "../../components/logging/operator";
+import { eckOperatorValues } from "../../components/logging/operator-values";
 import {
   EckReferenceFields,
   fieldProblems,

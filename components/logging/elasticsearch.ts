@@ -12,6 +12,7 @@ import { StackConfig } from "../../configs/types";
 import { Container, Elasticsearch, ElasticsearchSpec, NodeSet, PodAntiAffinity, PodTemplate } from "./eck-types";
 import { eckApiVersions } from "./eck-types";
 import { eckPodLabels, elasticsearchName, monitoringUser } from "./names";
+import { guaranteedResources } from "../shared/resources";
 
 export const elasticsearchNodeRoles = ["master", "data", "ingest"];
 export const elasticsearchDataVolume = "elasticsearch-data";
@@ -70,12 +71,11 @@ export function elasticsearchSpec(config: StackConfig): ElasticsearchSpec {
 
 function podTemplate(config: StackConfig, highlyAvailable: boolean): PodTemplate {
   const es = config.logging.elasticsearch;
-  const resources = { cpu: es.cpu, memory: es.memory };
   return {
     spec: {
       ...(highlyAvailable ? { affinity: { podAntiAffinity: antiAffinity() } } : {}),
       ...(es.allowMmap ? { initContainers: [maxMapCountInitContainer()] } : {}),
-      containers: [{ name: "elasticsearch", resources: { requests: resources, limits: resources } }],
+      containers: [{ name: "elasticsearch", resources: guaranteedResources(es) }],
     },
   };
 }

@@ -6,10 +6,10 @@
 import { IngressConfig, StackConfig } from "../../configs/types";
 import { eckApiVersions, Kibana } from "./eck-types";
 import { elasticsearchName, kibanaHttpPort, kibanaHttpService, kibanaName } from "./names";
+import { guaranteedResources } from "../shared/resources";
 
 export function kibana(config: StackConfig): Kibana {
   const kb = config.logging.kibana;
-  const resources = { cpu: kb.resources.cpu, memory: kb.resources.memory };
   return {
     apiVersion: eckApiVersions.Kibana,
     kind: "Kibana",
@@ -21,7 +21,7 @@ export function kibana(config: StackConfig): Kibana {
       // Links Kibana builds (alerts, shared URLs) must use the public address.
       ...(kb.ingress ? { config: { "server.publicBaseUrl": `https://${kb.ingress.host}` } } : {}),
       podTemplate: {
-        spec: { containers: [{ name: "kibana", resources: { requests: resources, limits: resources } }] },
+        spec: { containers: [{ name: "kibana", resources: guaranteedResources(kb.resources) }] },
       },
     },
   };

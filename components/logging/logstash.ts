@@ -18,6 +18,7 @@ import {
 } from "./names";
 import { logstashPipelines } from "./logstash-config";
 import { kubernetesBytes, logstashBytes, logstashMegabytes } from "./quantity";
+import { guaranteedResources } from "../shared/resources";
 
 /** ECK mounts a volume claim of this name at /usr/share/logstash/data. */
 export const logstashDataVolume = "logstash-data";
@@ -40,7 +41,6 @@ export function logstash(config: StackConfig): Logstash {
       `logging.logstash.queueMaxBytes (${ls.queueMaxBytes}) does not fit on its volume (queueStorageSize ${ls.queueStorageSize})`,
     );
   }
-  const resources = { cpu: ls.resources.cpu, memory: ls.resources.memory };
   const heapMb = Math.floor((kubernetesBytes(ls.resources.memory) * heapShare) / 2 ** 20);
   return {
     apiVersion: eckApiVersions.Logstash,
@@ -92,7 +92,7 @@ export function logstash(config: StackConfig): Logstash {
               name: "logstash",
               // The image's default heap is a fixed 1g, whatever the container limit.
               env: [{ name: "LS_JAVA_OPTS", value: `-Xms${heapMb}m -Xmx${heapMb}m` }],
-              resources: { requests: resources, limits: resources },
+              resources: guaranteedResources(ls.resources),
               volumeMounts: [
                 { name: logstashDeadLetterVolume, mountPath: logstashPaths.deadLetterQueue },
                 { name: "pipeline", mountPath: logstashPaths.pipelineDir, readOnly: true },

@@ -87,6 +87,11 @@ export function graph(spec: GraphSpec) {
   return spec.description ? panel.description(spec.description) : panel;
 }
 
+/** A latency quantile of a recording rule, the maximum per the given labels: a third of a row. */
+export function latencyPanel(title: string, record: string, by: string, legend: string) {
+  return graph({ title, unit: "s", width: 8, targets: [{ expr: `max by (${by}) (${record}{${NS}})`, legend }] });
+}
+
 /** A single number, colored by thresholds given as [value, color] steps. */
 export function singleStat(spec: StatSpec) {
   let panel = new stat.PanelBuilder()

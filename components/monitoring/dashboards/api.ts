@@ -3,19 +3,12 @@ import { GrafanaDashboard } from "../../shared/dashboard";
 import { metrics } from "../../shared/app-metrics";
 import { StackConfig } from "../../../configs/types";
 import { apiRecords, apiRulesConfig } from "../alerts/api";
-import { bars, buildDashboard, graph, NS, NS_INSTANCE, singleStat } from "../../shared/dashboard-toolkit";
+import { bars, buildDashboard, graph, latencyPanel, NS, NS_INSTANCE, singleStat } from "../../shared/dashboard-toolkit";
 import { dashboardUids } from "./uids";
 
 const rate = `${apiRecords.requestsRate5m}{${NS}}`;
 
-function latencyPanel(title: string, record: string) {
-  return graph({
-    title,
-    unit: "s",
-    width: 8,
-    targets: [{ expr: `max by (endpoint) (${record}{${NS}})`, legend: "{{endpoint}}" }],
-  });
-}
+const byEndpoint = (title: string, record: string) => latencyPanel(title, record, "endpoint", "{{endpoint}}");
 
 export function apiDashboard(config: StackConfig): GrafanaDashboard {
   // The red lines are the alerts' own thresholds (HighErrorRate, HighLatency), orange half way there.
@@ -98,9 +91,9 @@ export function apiDashboard(config: StackConfig): GrafanaDashboard {
       {
         title: "Latency",
         panels: [
-          latencyPanel("p50 latency by endpoint", apiRecords.latencyP50),
-          latencyPanel("p95 latency by endpoint", apiRecords.latencyP95),
-          latencyPanel("p99 latency by endpoint", apiRecords.latencyP99),
+          byEndpoint("p50 latency by endpoint", apiRecords.latencyP50),
+          byEndpoint("p95 latency by endpoint", apiRecords.latencyP95),
+          byEndpoint("p99 latency by endpoint", apiRecords.latencyP99),
         ],
       },
       {

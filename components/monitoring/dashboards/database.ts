@@ -6,20 +6,13 @@ import { GrafanaDashboard } from "../../shared/dashboard";
 import { DATABASE_ERROR_TYPE, metrics } from "../../shared/app-metrics";
 import { apiRecords } from "../alerts/api";
 import { systemRecords } from "../alerts/system";
-import { buildDashboard, graph, NS, NS_INSTANCE, singleStat } from "../../shared/dashboard-toolkit";
+import { buildDashboard, graph, latencyPanel, NS, NS_INSTANCE, singleStat } from "../../shared/dashboard-toolkit";
 import { dashboardUids } from "./uids";
 
 const byQuery = "operation, table";
 const queryLegend = "{{operation}} {{table}}";
 
-function latencyPanel(title: string, record: string) {
-  return graph({
-    title,
-    unit: "s",
-    width: 8,
-    targets: [{ expr: `max by (${byQuery}) (${record}{${NS}})`, legend: queryLegend }],
-  });
-}
+const byQueryPanel = (title: string, record: string) => latencyPanel(title, record, byQuery, queryLegend);
 
 export function databaseDashboard(): GrafanaDashboard {
   return buildDashboard({
@@ -49,9 +42,9 @@ export function databaseDashboard(): GrafanaDashboard {
               },
             ],
           }),
-          latencyPanel("p50 query latency", apiRecords.dbLatencyP50),
-          latencyPanel("p95 query latency", apiRecords.dbLatencyP95),
-          latencyPanel("p99 query latency", apiRecords.dbLatencyP99),
+          byQueryPanel("p50 query latency", apiRecords.dbLatencyP50),
+          byQueryPanel("p95 query latency", apiRecords.dbLatencyP95),
+          byQueryPanel("p99 query latency", apiRecords.dbLatencyP99),
         ],
       },
       {

@@ -91,7 +91,8 @@ function resourceAlerts(a: ResourceAlert): PrometheusAlert[] {
   }));
 }
 
-export function systemRuleGroup(config: StackConfig): RuleGroup {
+/** What every alert of the group reads: the thresholds, metric names, dashboards and commands. */
+function systemAlertContext(config: StackConfig) {
   const c = systemRulesConfig(config);
   const node = `job="${exporterJobs.nodeExporter}"`;
   const cadvisor = `job="${exporterJobs.kubelet}", metrics_path="/metrics/cadvisor", namespace="${c.appNamespace}"`;
@@ -100,6 +101,163 @@ export function systemRuleGroup(config: StackConfig): RuleGroup {
     "Call the platform (cluster) on-call when a node stays unhealthy after mitigation or several nodes are affected.";
   const pool = metrics.dbConnectionPoolSize.name;
 
+  return { config, c, node, cadvisor, nodeCommands, nodeEscalation, pool };
+}
+
+type SystemAlertContext = ReturnType<typeof systemAlertContext>;
+
+function diskFillingUp({ c, node, nodeCommands, nodeEscalation }: SystemAlertContext): PrometheusAlert {
+  return {
+    source: "prometheus",
+    name: "DiskFillingUp",
+    severity: "warning",
+    expr:
+      `predict_linear(node_filesystem_avail_bytes{${node}, ${REAL_FILESYSTEMS}}[6h], ${c.diskFillHorizonHours} * 3600) < 0\n` +
+      `and on (instance, device, mountpoint)\n${systemRecords.nodeFilesystemPercent} > ${c.disk.warning / 2}`,
+    for: "1h",
+    summary: `{{ $labels.mountpoint }} on {{ $labels.instance }} fills up within ${c.diskFillHorizonHours}h`,
+    description:
+      `At the rate of the last 6 hours, {{ $labels.mountpoint }} on {{ $labels.instance }} is full within ` +
+      `${c.diskFillHorizonHours} hours.`,
+    dashboardUid: dashboardUids.system,
+    runbook: {
+      meaning: `A filesystem more than half full will run out of space within ${c.diskFillHorizonHours} hours at its current rate.`,
+      impact: "Nothing yet; when it is full, pods are evicted and writes fail.",
+      diagnosis: [
+        "Open the System dashboard and find what writes to the mountpoint.",
+        "Check for runaway logs or a growing emptyDir volume of one pod.",
+      ],
+      mitigation: [
+        "Stop or fix the writer first (log level, retention).",
+        "Expand the volume before it reaches the HighDiskUsage critical threshold.",
+      ],
+      escalation: nodeEscalation,
+    },
+    commands: nodeCommands,
+  };
+}
+
+function nodeDown({ config, node, nodeCommands, nodeEscalation }: SystemAlertContext): PrometheusAlert {
+  return {
+    source: "prometheus",
+    name: "NodeDown",
+    severity: "critical",
+    expr: `up{${node}} == 0`,
+    for: "5m",
+    summary: "Node exporter on {{ $labels.instance }} is down",
+    description: "Prometheus has not scraped node-exporter on {{ $labels.instance }} for 5 minutes.",
+    dashboardUid: dashboardUids.system,
+    runbook: {
+      meaning: "Prometheus cannot reach the node-exporter of a node: the node or its exporter pod is down.",
+      impact: "Pods on a dead node are unavailable until rescheduled; the node is unmonitored.",
+      diagnosis: [
+        "Check the node's Ready condition and recent events.",
+        "Check the node-exporter DaemonSet pod on that node.",
+      ],
+      mitigation: [
+        "If only the exporter pod is broken, delete it so the DaemonSet recreates it.",
+        "If the node is NotReady, cordon and drain it; the autoscaling group replaces it.",
+      ],
+      escalation: nodeEscalation,
+    },
+    commands: [
+      ...nodeCommands,
+      `kubectl -n ${config.namespaces.monitoring} get pods -l app.kubernetes.io/name=prometheus-node-exporter -o wide`,
+    ],
+  };
+}
+
+function apiServiceDown({ config, c }: SystemAlertContext): PrometheusAlert {
+  return {
+    source: "prometheus",
+    name: "ApiServiceDown",
+    severity: "critical",
+    expr: `max by (${API_LABELS}) (up{${c.apiSelector}}) == 0\nor\nabsent(up{${c.apiSelector}})`,
+    for: "2m",
+    summary: "The CryoProtect API is down",
+    description: "No target of {{ $labels.job }} in {{ $labels.namespace }} has answered Prometheus for 2 minutes.",
+    dashboardUid: dashboardUids.api,
+    runbook: {
+      meaning: "Every API pod failed its scrape, or Prometheus finds no API target at all.",
+      impact: "The API is unavailable to every user. Other API alerts are inhibited while this fires.",
+      diagnosis: [
+        "Check the API pods: running, ready, restarting?",
+        "Check the Service's endpoints and the ServiceMonitor (a label change hides the targets).",
+        "Check Prometheus' targets page for the scrape error.",
+      ],
+      mitigation: [
+        "If pods crash after a rollout, roll it back.",
+        "If pods run but are not scraped, fix the Service labels or the ServiceMonitor selector.",
+      ],
+      escalation: "Page the CryoProtect API on-call engineer immediately.",
+    },
+    commands: [
+      ...apiPodCommands(config),
+      `kubectl -n ${config.app.namespace} get endpoints ${config.app.name}`,
+      `kubectl -n ${config.namespaces.monitoring} get servicemonitors`,
+      ...prometheusCommands(config),
+    ],
+  };
+}
+
+function connectionPoolExhaustion({ config, c }: SystemAlertContext): PrometheusAlert {
+  return {
+    source: "prometheus",
+    name: "ConnectionPoolExhaustion",
+    severity: "warning",
+    expr: `${systemRecords.poolUsage} > ${c.connectionPoolUsage}`,
+    for: "5m",
+    summary: "Database connection pool of {{ $labels.instance }} is nearly exhausted",
+    description:
+      "{{ $value | humanizePercentage }} of the database connections of {{ $labels.instance }} are in use " +
+      `(threshold ${c.connectionPoolUsage * 100}%).`,
+    dashboardUid: dashboardUids.database,
+    runbook: {
+      meaning: `More than ${c.connectionPoolUsage * 100}% of an API pod's database connections are in use.`,
+      impact: "Requests wait for a connection; when the pool is empty they fail.",
+      diagnosis: [
+        "Open the Database dashboard: slow queries hold connections longer.",
+        "Check the database's own connection count (pg_stat_activity) and its limit.",
+      ],
+      mitigation: [
+        "Fix slow queries first; a bigger pool only moves the queue to the database.",
+        "Scale the API out if the database has connection headroom.",
+      ],
+      escalation: "Involve the database owner when the database's connection limit is near.",
+    },
+    commands: apiPodCommands(config),
+  };
+}
+
+function nodeNetworkErrors({ c, nodeCommands, nodeEscalation }: SystemAlertContext): PrometheusAlert {
+  return {
+    source: "prometheus",
+    name: "NodeNetworkErrors",
+    severity: "warning",
+    expr: `${systemRecords.nodeNetworkErrorRatio} > ${c.networkErrorRatio}`,
+    for: "15m",
+    summary: "Network errors on {{ $labels.device }} of {{ $labels.instance }}",
+    description:
+      "{{ $value | humanizePercentage }} of the packets on {{ $labels.device }} of {{ $labels.instance }} " +
+      `have errors (threshold ${c.networkErrorRatio * 100}%).`,
+    dashboardUid: dashboardUids.system,
+    runbook: {
+      meaning: `More than ${c.networkErrorRatio * 100}% of a network interface's packets fail.`,
+      impact: "Connections on the node are slow or reset; pods on it see timeouts.",
+      diagnosis: [
+        "Open the System dashboard's network panels for the node.",
+        "Check whether other nodes of the same zone show errors too (infrastructure problem).",
+      ],
+      mitigation: ["Cordon and drain the node; replace it if errors persist."],
+      escalation: nodeEscalation,
+    },
+    commands: nodeCommands,
+  };
+}
+
+export function systemRuleGroup(config: StackConfig): RuleGroup {
+  const context = systemAlertContext(config);
+  const { c, node, cadvisor, nodeCommands, nodeEscalation, pool } = context;
   return {
     name: "cryoprotect-system",
     component: "system",
@@ -226,140 +384,11 @@ export function systemRuleGroup(config: StackConfig): RuleGroup {
         }),
         commands: [...nodeCommands, "kubectl get --raw /api/v1/nodes/<instance node>/proxy/stats/summary"],
       }),
-      {
-        source: "prometheus",
-        name: "DiskFillingUp",
-        severity: "warning",
-        expr:
-          `predict_linear(node_filesystem_avail_bytes{${node}, ${REAL_FILESYSTEMS}}[6h], ${c.diskFillHorizonHours} * 3600) < 0\n` +
-          `and on (instance, device, mountpoint)\n${systemRecords.nodeFilesystemPercent} > ${c.disk.warning / 2}`,
-        for: "1h",
-        summary: `{{ $labels.mountpoint }} on {{ $labels.instance }} fills up within ${c.diskFillHorizonHours}h`,
-        description:
-          `At the rate of the last 6 hours, {{ $labels.mountpoint }} on {{ $labels.instance }} is full within ` +
-          `${c.diskFillHorizonHours} hours.`,
-        dashboardUid: dashboardUids.system,
-        runbook: {
-          meaning: `A filesystem more than half full will run out of space within ${c.diskFillHorizonHours} hours at its current rate.`,
-          impact: "Nothing yet; when it is full, pods are evicted and writes fail.",
-          diagnosis: [
-            "Open the System dashboard and find what writes to the mountpoint.",
-            "Check for runaway logs or a growing emptyDir volume of one pod.",
-          ],
-          mitigation: [
-            "Stop or fix the writer first (log level, retention).",
-            "Expand the volume before it reaches the HighDiskUsage critical threshold.",
-          ],
-          escalation: nodeEscalation,
-        },
-        commands: nodeCommands,
-      },
-      {
-        source: "prometheus",
-        name: "NodeDown",
-        severity: "critical",
-        expr: `up{${node}} == 0`,
-        for: "5m",
-        summary: "Node exporter on {{ $labels.instance }} is down",
-        description: "Prometheus has not scraped node-exporter on {{ $labels.instance }} for 5 minutes.",
-        dashboardUid: dashboardUids.system,
-        runbook: {
-          meaning: "Prometheus cannot reach the node-exporter of a node: the node or its exporter pod is down.",
-          impact: "Pods on a dead node are unavailable until rescheduled; the node is unmonitored.",
-          diagnosis: [
-            "Check the node's Ready condition and recent events.",
-            "Check the node-exporter DaemonSet pod on that node.",
-          ],
-          mitigation: [
-            "If only the exporter pod is broken, delete it so the DaemonSet recreates it.",
-            "If the node is NotReady, cordon and drain it; the autoscaling group replaces it.",
-          ],
-          escalation: nodeEscalation,
-        },
-        commands: [
-          ...nodeCommands,
-          `kubectl -n ${config.namespaces.monitoring} get pods -l app.kubernetes.io/name=prometheus-node-exporter -o wide`,
-        ],
-      },
-      {
-        source: "prometheus",
-        name: "ApiServiceDown",
-        severity: "critical",
-        expr: `max by (${API_LABELS}) (up{${c.apiSelector}}) == 0\nor\nabsent(up{${c.apiSelector}})`,
-        for: "2m",
-        summary: "The CryoProtect API is down",
-        description: "No target of {{ $labels.job }} in {{ $labels.namespace }} has answered Prometheus for 2 minutes.",
-        dashboardUid: dashboardUids.api,
-        runbook: {
-          meaning: "Every API pod failed its scrape, or Prometheus finds no API target at all.",
-          impact: "The API is unavailable to every user. Other API alerts are inhibited while this fires.",
-          diagnosis: [
-            "Check the API pods: running, ready, restarting?",
-            "Check the Service's endpoints and the ServiceMonitor (a label change hides the targets).",
-            "Check Prometheus' targets page for the scrape error.",
-          ],
-          mitigation: [
-            "If pods crash after a rollout, roll it back.",
-            "If pods run but are not scraped, fix the Service labels or the ServiceMonitor selector.",
-          ],
-          escalation: "Page the CryoProtect API on-call engineer immediately.",
-        },
-        commands: [
-          ...apiPodCommands(config),
-          `kubectl -n ${config.app.namespace} get endpoints ${config.app.name}`,
-          `kubectl -n ${config.namespaces.monitoring} get servicemonitors`,
-          ...prometheusCommands(config),
-        ],
-      },
-      {
-        source: "prometheus",
-        name: "ConnectionPoolExhaustion",
-        severity: "warning",
-        expr: `${systemRecords.poolUsage} > ${c.connectionPoolUsage}`,
-        for: "5m",
-        summary: "Database connection pool of {{ $labels.instance }} is nearly exhausted",
-        description:
-          "{{ $value | humanizePercentage }} of the database connections of {{ $labels.instance }} are in use " +
-          `(threshold ${c.connectionPoolUsage * 100}%).`,
-        dashboardUid: dashboardUids.database,
-        runbook: {
-          meaning: `More than ${c.connectionPoolUsage * 100}% of an API pod's database connections are in use.`,
-          impact: "Requests wait for a connection; when the pool is empty they fail.",
-          diagnosis: [
-            "Open the Database dashboard: slow queries hold connections longer.",
-            "Check the database's own connection count (pg_stat_activity) and its limit.",
-          ],
-          mitigation: [
-            "Fix slow queries first; a bigger pool only moves the queue to the database.",
-            "Scale the API out if the database has connection headroom.",
-          ],
-          escalation: "Involve the database owner when the database's connection limit is near.",
-        },
-        commands: apiPodCommands(config),
-      },
-      {
-        source: "prometheus",
-        name: "NodeNetworkErrors",
-        severity: "warning",
-        expr: `${systemRecords.nodeNetworkErrorRatio} > ${c.networkErrorRatio}`,
-        for: "15m",
-        summary: "Network errors on {{ $labels.device }} of {{ $labels.instance }}",
-        description:
-          "{{ $value | humanizePercentage }} of the packets on {{ $labels.device }} of {{ $labels.instance }} " +
-          `have errors (threshold ${c.networkErrorRatio * 100}%).`,
-        dashboardUid: dashboardUids.system,
-        runbook: {
-          meaning: `More than ${c.networkErrorRatio * 100}% of a network interface's packets fail.`,
-          impact: "Connections on the node are slow or reset; pods on it see timeouts.",
-          diagnosis: [
-            "Open the System dashboard's network panels for the node.",
-            "Check whether other nodes of the same zone show errors too (infrastructure problem).",
-          ],
-          mitigation: ["Cordon and drain the node; replace it if errors persist."],
-          escalation: nodeEscalation,
-        },
-        commands: nodeCommands,
-      },
+      diskFillingUp(context),
+      nodeDown(context),
+      apiServiceDown(context),
+      connectionPoolExhaustion(context),
+      nodeNetworkErrors(context),
     ],
   };
 }

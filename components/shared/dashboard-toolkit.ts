@@ -4,6 +4,7 @@
  * always set a unit, so no panel can leave Grafana guessing what its numbers mean. Units are
  * Grafana's unit ids ("s", "bytes", "percentunit", ...).
  */
+import * as units from "@grafana/grafana-foundation-sdk/units";
 import { Builder } from "@grafana/grafana-foundation-sdk/cog";
 import {
   DashboardBuilder,
@@ -27,6 +28,9 @@ import { GrafanaDashboard } from "./dashboard";
 
 export const DASHBOARD_FOLDER = "CryoProtect";
 
+/** Grafana's unit id for queries per second, which the SDK's unit constants lack. */
+export const QUERIES_PER_SECOND = "qps";
+
 /** Panels query the datasource the `datasource` variable selects. */
 export const datasource = { type: "prometheus", uid: "${datasource}" };
 
@@ -41,7 +45,7 @@ export interface Target {
 
 export interface PanelSpec {
   title: string;
-  /** Grafana unit id, e.g. "reqps", "s", "percentunit", "bytes". */
+  /** A unit constant of @grafana/grafana-foundation-sdk/units, e.g. units.Seconds. */
   unit: string;
   targets: Target[];
   description?: string;
@@ -89,7 +93,12 @@ export function graph(spec: GraphSpec) {
 
 /** A latency quantile of a recording rule, the maximum per the given labels: a third of a row. */
 export function latencyPanel(title: string, record: string, by: string, legend: string) {
-  return graph({ title, unit: "s", width: 8, targets: [{ expr: `max by (${by}) (${record}{${NS}})`, legend }] });
+  return graph({
+    title,
+    unit: units.Seconds,
+    width: 8,
+    targets: [{ expr: `max by (${by}) (${record}{${NS}})`, legend }],
+  });
 }
 
 /** A single number, colored by thresholds given as [value, color] steps. */

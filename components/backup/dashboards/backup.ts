@@ -2,6 +2,7 @@
  * The backups dashboard: is there a recent, restorable, off-site-copied backup? The age panels turn
  * orange once a run is overdue (the longest schedule gap) and red at the alerts' own thresholds.
  */
+import * as units from "@grafana/grafana-foundation-sdk/units";
 import { MappingType } from "@grafana/grafana-foundation-sdk/dashboard";
 import { StackConfig } from "../../../configs/types";
 import { GrafanaDashboard } from "../../shared/dashboard";
@@ -26,7 +27,7 @@ const passFail = [
 function ageStat(title: string, expr: string, legend: string, overdueSeconds: number, alertSeconds: number) {
   return singleStat({
     title,
-    unit: "s",
+    unit: units.Seconds,
     targets: [{ expr, legend }],
     steps: [
       [null, "green"],
@@ -39,7 +40,7 @@ function ageStat(title: string, expr: string, legend: string, overdueSeconds: nu
 function resultStat(title: string, expr: string, legend: string) {
   return singleStat({
     title,
-    unit: "none",
+    unit: units.NoUnit,
     targets: [{ expr, legend }],
     steps: [
       [null, "red"],
@@ -97,19 +98,19 @@ export function backupDashboard(config: StackConfig): GrafanaDashboard {
           graph({
             ...perRun,
             title: "Duration per run",
-            unit: "s",
+            unit: units.Seconds,
             targets: [{ expr: series("cryoprotect_backup_duration_seconds", 'mode!="restore"'), legend: "{{mode}}" }],
           }),
           graph({
             ...perRun,
             title: "Bytes added per run",
-            unit: "bytes",
+            unit: units.BytesIEC,
             targets: [{ expr: series("cryoprotect_backup_bytes_added"), legend: "{{mode}}" }],
           }),
           graph({
             ...perRun,
             title: "Restore drill results",
-            unit: "bool_yes_no",
+            unit: units.BoolYesNo,
             max: 1,
             targets: [{ expr: series("cryoprotect_backup_drill_success"), legend: "drill passed" }],
           }),
@@ -120,14 +121,14 @@ export function backupDashboard(config: StackConfig): GrafanaDashboard {
         panels: [
           graph({
             title: "Repository size",
-            unit: "bytes",
+            unit: units.BytesIEC,
             targets: [
               { expr: `max(${series("cryoprotect_backup_repository_size_bytes")})`, legend: "deduplicated size" },
             ],
           }),
           graph({
             title: "Snapshots in the repository",
-            unit: "short",
+            unit: units.Short,
             targets: [{ expr: `max(${series("cryoprotect_backup_snapshot_count")})`, legend: "snapshots" }],
           }),
         ],

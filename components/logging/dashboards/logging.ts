@@ -3,6 +3,7 @@
  * arriving, from elasticsearch-exporter metrics. The logging alerts link here; the disk and heap
  * panels turn red at those alerts' own thresholds.
  */
+import * as units from "@grafana/grafana-foundation-sdk/units";
 import { MappingType } from "@grafana/grafana-foundation-sdk/dashboard";
 import { GrafanaDashboard } from "../../shared/dashboard";
 import { buildDashboard, graph, singleStat } from "../../shared/dashboard-toolkit";
@@ -37,7 +38,7 @@ export function loggingDashboard(): GrafanaDashboard {
             title: "Cluster health",
             description:
               "green: all shards allocated; yellow: replicas missing; red: primaries missing, data unavailable.",
-            unit: "none",
+            unit: units.NoUnit,
             targets: [{ expr: esExpr.healthLevel, legend: "{{cluster}}" }],
             steps: [
               [null, "green"],
@@ -48,7 +49,7 @@ export function loggingDashboard(): GrafanaDashboard {
           }),
           singleStat({
             title: "Log lines indexed (5m rate)",
-            unit: "ops",
+            unit: units.OpsPerSecond,
             targets: [{ expr: esExpr.indexingRateByDataStream("5m"), legend: "{{data_stream}}" }],
             steps: [
               [null, "red"],
@@ -58,7 +59,7 @@ export function loggingDashboard(): GrafanaDashboard {
           }),
           graph({
             title: "Data disk used per node",
-            unit: "percent",
+            unit: units.Percent,
             targets: [{ expr: esExpr.diskUsedPercent, legend: "{{name}} {{mount}}" }],
             description:
               `Elasticsearch stops allocating shards to a node at ${DISK_WATERMARKS.low}% (low watermark) and ` +
@@ -66,7 +67,7 @@ export function loggingDashboard(): GrafanaDashboard {
           }),
           graph({
             title: "JVM heap used per node",
-            unit: "percent",
+            unit: units.Percent,
             targets: [{ expr: esExpr.heapUsedPercent, legend: "{{name}}" }],
             description: `Sustained heap above ${HEAP_PERCENT}% means long GC pauses and rejected requests.`,
           }),
@@ -77,13 +78,13 @@ export function loggingDashboard(): GrafanaDashboard {
         panels: [
           graph({
             title: "Lines indexed per data stream",
-            unit: "ops",
+            unit: units.OpsPerSecond,
             targets: [{ expr: esExpr.indexingRateByDataStream("5m"), legend: "{{data_stream}}" }],
             description: "Documents written per second into each log data stream (all backing indices).",
           }),
           graph({
             title: "Primary store size per data stream",
-            unit: "bytes",
+            unit: units.BytesIEC,
             targets: [{ expr: esExpr.storeBytesByDataStream, legend: "{{data_stream}}" }],
             description: "Grows with ingestion, drops when ILM deletes an old backing index.",
           }),

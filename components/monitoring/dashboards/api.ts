@@ -1,4 +1,5 @@
 /** API performance: traffic, errors, latency percentiles and saturation of the CryoProtect API. */
+import * as units from "@grafana/grafana-foundation-sdk/units";
 import { GrafanaDashboard } from "../../shared/dashboard";
 import { metrics } from "../../shared/app-metrics";
 import { StackConfig } from "../../../configs/types";
@@ -27,13 +28,13 @@ export function apiDashboard(config: StackConfig): GrafanaDashboard {
         panels: [
           singleStat({
             title: "Request rate",
-            unit: "reqps",
+            unit: units.RequestsPerSecond,
             targets: [{ expr: `sum(${rate})`, legend: "requests" }],
             steps: [[null, "blue"]],
           }),
           singleStat({
             title: "5xx error ratio",
-            unit: "percentunit",
+            unit: units.PercentUnit,
             targets: [
               { expr: `sum(${apiRecords.requestsRate5m}{${NS}, status=~"5.."}) / sum(${rate})`, legend: "5xx" },
             ],
@@ -45,7 +46,7 @@ export function apiDashboard(config: StackConfig): GrafanaDashboard {
           }),
           singleStat({
             title: "Slowest endpoint p95",
-            unit: "s",
+            unit: units.Seconds,
             targets: [{ expr: `max(${apiRecords.latencyP95}{${NS}})`, legend: "p95" }],
             steps: [
               [null, "green"],
@@ -55,7 +56,7 @@ export function apiDashboard(config: StackConfig): GrafanaDashboard {
           }),
           singleStat({
             title: "Requests in progress",
-            unit: "short",
+            unit: units.Short,
             targets: [{ expr: `sum(${apiRecords.inProgress}{${NS}})`, legend: "in progress" }],
             steps: [[null, "blue"]],
           }),
@@ -66,24 +67,24 @@ export function apiDashboard(config: StackConfig): GrafanaDashboard {
         panels: [
           graph({
             title: "Request rate by endpoint",
-            unit: "reqps",
+            unit: units.RequestsPerSecond,
             targets: [{ expr: `sum by (endpoint) (${rate})`, legend: "{{endpoint}}" }],
           }),
           graph({
             title: "Request rate by status",
-            unit: "reqps",
+            unit: units.RequestsPerSecond,
             targets: [{ expr: `sum by (status) (${rate})`, legend: "{{status}}" }],
           }),
           graph({
             title: "5xx error ratio by endpoint",
-            unit: "percentunit",
+            unit: units.PercentUnit,
             targets: [
               { expr: `max by (endpoint) (${apiRecords.endpointErrorRatio5m}{${NS}})`, legend: "{{endpoint}}" },
             ],
           }),
           graph({
             title: "Application errors by type",
-            unit: "ops",
+            unit: units.OpsPerSecond,
             targets: [{ expr: `sum by (type) (${apiRecords.errorsRate5m}{${NS}})`, legend: "{{type}}" }],
           }),
         ],
@@ -101,7 +102,7 @@ export function apiDashboard(config: StackConfig): GrafanaDashboard {
         panels: [
           graph({
             title: "Requests in progress by instance and endpoint",
-            unit: "short",
+            unit: units.Short,
             targets: [
               {
                 expr: `sum by (instance, endpoint) (${metrics.httpRequestsInProgress.name}{${NS_INSTANCE}})`,
@@ -111,7 +112,7 @@ export function apiDashboard(config: StackConfig): GrafanaDashboard {
           }),
           bars({
             title: "Top 10 endpoints by request rate",
-            unit: "reqps",
+            unit: units.RequestsPerSecond,
             targets: [{ expr: `topk(10, sum by (endpoint) (${rate}))`, legend: "{{endpoint}}" }],
           }),
         ],

@@ -1,4 +1,5 @@
 /** Business: what CryoProtect stores (molecules, mixtures, predictions, experiments) and how it grows. */
+import * as units from "@grafana/grafana-foundation-sdk/units";
 import { GrafanaDashboard } from "../../shared/dashboard";
 import { MetricDefinition, metrics } from "../../shared/app-metrics";
 import { buildDashboard, graph, NS, singleStat } from "../../shared/dashboard-toolkit";
@@ -27,7 +28,7 @@ export function businessDashboard(): GrafanaDashboard {
         panels: entities.map(([title, m]) =>
           singleStat({
             title,
-            unit: "short",
+            unit: units.Short,
             targets: [{ expr: `max(${m.name}{${NS}})`, legend: title.toLowerCase() }],
             steps: [[null, "blue"]],
           }),
@@ -38,12 +39,12 @@ export function businessDashboard(): GrafanaDashboard {
         panels: [
           graph({
             title: "Totals over time",
-            unit: "short",
+            unit: units.Short,
             targets: entities.map(([title, m]) => ({ expr: `max(${m.name}{${NS}})`, legend: title })),
           }),
           graph({
             title: "Added per day",
-            unit: "short",
+            unit: units.Short,
             targets: entities.map(([title, m]) => ({ expr: `max(delta(${m.name}{${NS}}[1d]))`, legend: title })),
           }),
         ],

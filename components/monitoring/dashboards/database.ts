@@ -2,11 +2,20 @@
  * Database performance: the API's queries and connection pool (from the
  * metrics contract) next to the server's view from postgres-exporter.
  */
+import * as units from "@grafana/grafana-foundation-sdk/units";
 import { GrafanaDashboard } from "../../shared/dashboard";
 import { DATABASE_ERROR_TYPE, metrics } from "../../shared/app-metrics";
 import { apiRecords } from "../alerts/api";
 import { systemRecords } from "../alerts/system";
-import { buildDashboard, graph, latencyPanel, NS, NS_INSTANCE, singleStat } from "../../shared/dashboard-toolkit";
+import {
+  buildDashboard,
+  graph,
+  latencyPanel,
+  NS,
+  NS_INSTANCE,
+  singleStat,
+  QUERIES_PER_SECOND,
+} from "../../shared/dashboard-toolkit";
 import { dashboardUids } from "./uids";
 
 const byQuery = "operation, table";
@@ -29,12 +38,12 @@ export function databaseDashboard(): GrafanaDashboard {
         panels: [
           graph({
             title: "Query rate by operation and table",
-            unit: "qps",
+            unit: QUERIES_PER_SECOND,
             targets: [{ expr: `sum by (${byQuery}) (${apiRecords.dbQueriesRate5m}{${NS}})`, legend: queryLegend }],
           }),
           graph({
             title: "Database errors reported by the API",
-            unit: "ops",
+            unit: units.OpsPerSecond,
             targets: [
               {
                 expr: `sum by (endpoint) (${apiRecords.errorsRate5m}{${NS}, type="${DATABASE_ERROR_TYPE}"})`,
@@ -52,7 +61,7 @@ export function databaseDashboard(): GrafanaDashboard {
         panels: [
           graph({
             title: "Pool connections by state",
-            unit: "short",
+            unit: units.Short,
             targets: [
               {
                 expr: `sum by (instance, state) (${metrics.dbConnectionPoolSize.name}{${NS_INSTANCE}})`,
@@ -62,7 +71,7 @@ export function databaseDashboard(): GrafanaDashboard {
           }),
           graph({
             title: "Pool usage (active / max)",
-            unit: "percentunit",
+            unit: units.PercentUnit,
             targets: [{ expr: `${systemRecords.poolUsage}{${NS_INSTANCE}}`, legend: "{{instance}}" }],
           }),
         ],
@@ -72,12 +81,12 @@ export function databaseDashboard(): GrafanaDashboard {
         panels: [
           graph({
             title: "Connections by database and state",
-            unit: "short",
+            unit: units.Short,
             targets: [{ expr: "sum by (datname, state) (pg_stat_activity_count)", legend: "{{datname}} {{state}}" }],
           }),
           graph({
             title: "Transactions",
-            unit: "ops",
+            unit: units.OpsPerSecond,
             targets: [
               {
                 expr: "sum by (datname) (rate(pg_stat_database_xact_commit[5m]))",
@@ -91,7 +100,7 @@ export function databaseDashboard(): GrafanaDashboard {
           }),
           graph({
             title: "Cache hit ratio",
-            unit: "percentunit",
+            unit: units.PercentUnit,
             targets: [
               {
                 expr:
@@ -103,19 +112,19 @@ export function databaseDashboard(): GrafanaDashboard {
           }),
           graph({
             title: "Deadlocks",
-            unit: "short",
+            unit: units.Short,
             targets: [{ expr: "sum by (datname) (increase(pg_stat_database_deadlocks[5m]))", legend: "{{datname}}" }],
           }),
           singleStat({
             title: "Database size",
-            unit: "bytes",
+            unit: units.BytesIEC,
             width: 12,
             targets: [{ expr: "max by (datname) (pg_database_size_bytes)", legend: "{{datname}}" }],
             steps: [[null, "blue"]],
           }),
           singleStat({
             title: "PostgreSQL up",
-            unit: "bool_yes_no",
+            unit: units.BoolYesNo,
             width: 12,
             targets: [{ expr: "min(pg_up)", legend: "up" }],
             steps: [

@@ -3,6 +3,7 @@
  * window. Objectives come from the constant recording rules, so the same JSON
  * serves every stack.
  */
+import * as units from "@grafana/grafana-foundation-sdk/units";
 import { GrafanaDashboard } from "../../shared/dashboard";
 import { metrics } from "../../shared/app-metrics";
 import { SLO_WINDOWS, SloKind, sloRecords } from "../alerts/slo";
@@ -29,19 +30,19 @@ function sloRow(kind: SloKind, title: string) {
     panels: [
       singleStat({
         title: "Objective",
-        unit: "percentunit",
+        unit: units.PercentUnit,
         targets: [{ expr: `max(${sloRecords.objective(kind)})`, legend: "objective" }],
         steps: [[null, "blue"]],
       }),
       singleStat({
         title: `Good events over ${BUDGET_PERIOD}`,
-        unit: "percentunit",
+        unit: units.PercentUnit,
         targets: [{ expr: `1 - (${periodErrorRatio(kind)})`, legend: "good" }],
         steps: [[null, "blue"]],
       }),
       singleStat({
         title: `Error budget left (${BUDGET_PERIOD})`,
-        unit: "percentunit",
+        unit: units.PercentUnit,
         description: "1 - (share of bad events over the period) / (1 - objective). Below 0 the SLO is missed.",
         targets: [{ expr: `1 - (${periodErrorRatio(kind)}) / ${budget(kind)}`, legend: "budget left" }],
         steps: [
@@ -52,7 +53,7 @@ function sloRow(kind: SloKind, title: string) {
       }),
       graph({
         title: "Burn rate by window (1 = budget lasts exactly the period)",
-        unit: "short",
+        unit: units.Short,
         description:
           "Share of bad events in the window divided by the budget (1 - objective). Pages need 14.4 on 1h and 5m " +
           "or 6 on 6h and 30m; tickets need 3 on 1d and 2h or 1 on 3d and 6h.",
@@ -85,7 +86,7 @@ export function sloDashboard(): GrafanaDashboard {
         panels: [
           graph({
             title: "Requests counted by the SLOs",
-            unit: "reqps",
+            unit: units.RequestsPerSecond,
             width: 24,
             targets: [{ expr: `sum(${sloRecords.requestRate("5m")}{${NS}})`, legend: "requests" }],
           }),

@@ -1,4 +1,5 @@
 /** System resources: CPU, memory, disk and network per node and per API pod. */
+import * as units from "@grafana/grafana-foundation-sdk/units";
 import { GrafanaDashboard } from "../../shared/dashboard";
 import { metrics } from "../../shared/app-metrics";
 import { exporterJobs, systemRecords } from "../alerts/system";
@@ -22,24 +23,24 @@ export function systemDashboard(): GrafanaDashboard {
         panels: [
           graph({
             title: "CPU usage per node",
-            unit: "percent",
+            unit: units.Percent,
             targets: [{ expr: `${systemRecords.nodeCpuPercent}{${NODE}}`, legend: "{{instance}}" }],
           }),
           graph({
             title: "Memory usage per node",
-            unit: "percent",
+            unit: units.Percent,
             targets: [{ expr: `${systemRecords.nodeMemoryPercent}{${NODE}}`, legend: "{{instance}}" }],
           }),
           graph({
             title: "Disk usage per node and mountpoint",
-            unit: "percent",
+            unit: units.Percent,
             targets: [
               { expr: `${systemRecords.nodeFilesystemPercent}{${NODE}}`, legend: "{{instance}} {{mountpoint}}" },
             ],
           }),
           graph({
             title: "Network traffic per node",
-            unit: "Bps",
+            unit: units.BytesPerSecondSI,
             targets: [
               { expr: `${systemRecords.nodeNetworkReceive}{${NODE}}`, legend: "{{instance}} received" },
               { expr: `${systemRecords.nodeNetworkTransmit}{${NODE}}`, legend: "{{instance}} sent" },
@@ -47,7 +48,7 @@ export function systemDashboard(): GrafanaDashboard {
           }),
           graph({
             title: "Network errors per node and interface",
-            unit: "percentunit",
+            unit: units.PercentUnit,
             targets: [{ expr: `${systemRecords.nodeNetworkErrorRatio}{${NODE}}`, legend: "{{instance}} {{device}}" }],
           }),
         ],
@@ -57,17 +58,17 @@ export function systemDashboard(): GrafanaDashboard {
         panels: [
           graph({
             title: "CPU per pod (cores)",
-            unit: "short",
+            unit: units.Short,
             targets: [{ expr: `${systemRecords.podCpuCores}{${NS}}`, legend: "{{pod}}" }],
           }),
           graph({
             title: "Memory working set per pod",
-            unit: "bytes",
+            unit: units.BytesIEC,
             targets: [{ expr: `${systemRecords.podMemoryBytes}{${NS}}`, legend: "{{pod}}" }],
           }),
           graph({
             title: "Network traffic per pod",
-            unit: "Bps",
+            unit: units.BytesPerSecondSI,
             targets: [
               { expr: `${systemRecords.podNetworkReceive}{${NS}}`, legend: "{{pod}} received" },
               { expr: `${systemRecords.podNetworkTransmit}{${NS}}`, legend: "{{pod}} sent" },
@@ -80,19 +81,19 @@ export function systemDashboard(): GrafanaDashboard {
         panels: [
           graph({
             title: "API host CPU",
-            unit: "percent",
+            unit: units.Percent,
             width: 8,
             targets: [{ expr: `${metrics.cpuUsagePercent.name}{${NS_INSTANCE}}`, legend: "{{instance}}" }],
           }),
           graph({
             title: "API host memory",
-            unit: "bytes",
+            unit: units.BytesIEC,
             width: 8,
             targets: [{ expr: `${metrics.memoryUsageBytes.name}{${NS_INSTANCE}}`, legend: "{{instance}} {{type}}" }],
           }),
           graph({
             title: "API host disk",
-            unit: "bytes",
+            unit: units.BytesIEC,
             width: 8,
             targets: [{ expr: `${metrics.diskUsageBytes.name}{${NS_INSTANCE}}`, legend: "{{instance}} {{type}}" }],
           }),

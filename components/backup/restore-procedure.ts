@@ -97,7 +97,7 @@ export function restoreProcedure(config: StackConfig): RestoreProcedure {
         "the snapshot's header as `not-carried` lines and must come from the provider. Add `--create-roles` when the " +
         "app's roles are missing (a new project); the owner's CREATEROLE suffices.",
       commands: [
-        `restic dump latest /${db.name}.sql | sed -n '1,/^-- cryo-backup header end/p'  # mode, schemas, roles, not-carried`,
+        `restic dump --host ${host} --tag cryoprotect latest /${db.name}.sql | sed -n '1,/^-- cryo-backup header end/p'  # mode, schemas, roles, not-carried`,
       ],
     },
     {
@@ -196,9 +196,9 @@ export function restoreProcedure(config: StackConfig): RestoreProcedure {
   return {
     title: `Restore the CryoProtect database (${config.environment})`,
     summary:
-      `Every snapshot is a restic snapshot of host ${host} holding a plain SQL dump of ${db.name} and the row counts ` +
-      "recorded with it. The weekly drill restores the latest one automatically; this procedure restores a chosen " +
-      "one into a real database.",
+      `Every snapshot is a restic snapshot of host ${host} holding a plain SQL dump of ${db.name} and the fingerprint ` +
+      "recorded with it (per table rows and checksum, large objects, sequences). The weekly drill restores the latest " +
+      "one and compares it automatically; this procedure restores a chosen one into a real database.",
     outOfScope: [
       "Point-in-time recovery inside the database provider (e.g. Supabase PITR): use the provider's console; the " +
         "restic snapshots are daily logical dumps.",

@@ -410,11 +410,65 @@ pre_data_script() {
     strip_outer_transaction
 }
 
-# Table data, large objects (with their ACLs and comments), sequence positions, then indexes,
-# constraints, triggers, policies, publications and default privileges: streamed.
+# The tables written in key order: every table of the dump with a primary key, or else a unique
+# index on NOT NULL columns (no predicate, no expression); one line each: the exact pg_dump
+# pattern, then the three statements that write its data (the COPY header pg_dump would write,
+# the rows in key order through the key's index, the end-of-data line).
+keyed_tables_sql() {
+  cat <<SQL
+WITH tables AS (
+  SELECT c.oid, n.nspname, c.relname,
+    (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
+     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '') AS columns,
+    (SELECT i.indexrelid FROM pg_index i
+     WHERE i.indrelid = c.oid AND i.indisvalid AND (i.indisprimary OR (i.indisunique AND i.indpred IS NULL
+       AND i.indexprs IS NULL AND NOT EXISTS (SELECT 1 FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum WHERE k.ord <= i.indnkeyatts AND NOT a.attnotnull)))
+     ORDER BY i.indisprimary DESC, i.indexrelid LIMIT 1) AS key_index
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind = 'r' AND $(schema_condition) AND $NOT_EXTENSION_MEMBER)
+SELECT format('"%s"."%s"', replace(t.nspname, '"', '""'), replace(t.relname, '"', '""')) || E'\t' ||
+       format('SELECT %L; COPY (SELECT %s FROM ONLY %I.%I ORDER BY %s) TO STDOUT; SELECT %L; SELECT %L;',
+              format('COPY %I.%I (%s) FROM stdin;', t.nspname, t.relname, t.columns),
+              t.columns, t.nspname, t.relname,
+              (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord)
+               FROM pg_index i, unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+               JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+               WHERE i.indexrelid = t.key_index AND k.ord <= i.indnkeyatts),
+              E'\\\\.', '')
+FROM tables t WHERE t.key_index IS NOT NULL AND t.columns IS NOT NULL
+ORDER BY t.nspname, t.relname;
+SQL
+}
+
+# The data of the keyed tables, in key order, in the exported snapshot, with pg_dump's own session
+# settings (so the text of every value is what pg_dump writes): psql streams each COPY as it reads
+# it, and the planner must use the key's index (no seq scan, no sort), so nothing is buffered.
+ordered_table_data() {
+  {
+    printf "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;\nSET TRANSACTION SNAPSHOT '%s';\n" "$snapshot"
+    printf '%s\n' "SET row_security = off; SET DateStyle = ISO; SET IntervalStyle = postgres;" \
+      "SET extra_float_digits = 3; SET bytea_output = hex; SET synchronize_seqscans = off;" \
+      "SET enable_seqscan = off; SET enable_bitmapscan = off; SET enable_sort = off;" \
+      "SELECT set_config('client_encoding', pg_encoding_to_char(encoding), false) FROM pg_database WHERE datname = current_database() \\g /dev/null"
+    cut -f2- "$WORK/keyed-tables"
+    printf 'COMMIT;\n'
+  } | setpriv --pdeathsig TERM psql -X -w -q -A -t -v ON_ERROR_STOP=1 -f -
+}
+
+# The rest of the data section (tables without a key, in physical order; large objects with their
+# ACLs and comments; sequence positions), then indexes, constraints, triggers, policies,
+# publications and default privileges: pg_dump's, streamed.
 data_and_post_data_script() {
-  setpriv --pdeathsig TERM pg_dump -w -Fc -Z0 --section=data --section=post-data "${dump_args[@]}" |
+  local excluded=() pattern
+  while IFS=$'\t' read -r pattern _; do excluded+=("--exclude-table-data=$pattern"); done <"$WORK/keyed-tables"
+  setpriv --pdeathsig TERM pg_dump -w -Fc -Z0 --section=data --section=post-data "${dump_args[@]}" "${excluded[@]}" |
     pg_restore --single-transaction --no-owner "${script_args[@]}" -f - | strip_outer_transaction
+}
+
+# Key-ordered data first, then the rest of pg_dump's: one stream into the dump file.
+table_data_and_post_data() {
+  ordered_table_data && data_and_post_data_script
 }
 
 # Interrupts restic before it can see end-of-file, and makes sure no snapshot was left.
@@ -445,6 +499,7 @@ write_header() {
     sed "s/^/${HEADER_PREFIX}default-privileges-role\t/" "$WORK/default-acl-roles"
     sed "s/^/${HEADER_PREFIX}not-carried\t/" "$WORK/not-carried"
     sed "s/^/${HEADER_PREFIX}expected-extension\t/" "$WORK/expected-extensions"
+    sed "s/^/${HEADER_PREFIX}physical-order\t/" "$WORK/physical-order"
     printf '%s\n' "$HEADER_END"
     [[ -z $schemas ]] ||
       session_query "SELECT format('CREATE SCHEMA IF NOT EXISTS %I;', nspname) FROM pg_namespace
@@ -505,6 +560,16 @@ run_backup() {
   : >"$WORK/selected-schemas"
   [[ -z $schemas ]] || session_query "SELECT nspname FROM pg_namespace WHERE oid IN ($schemas) ORDER BY 1;" \
     >"$WORK/selected-schemas"
+  session_query "$(keyed_tables_sql)" >"$WORK/keyed-tables"
+  # Tables without a key keep pg_dump's physical order: rewriting them moves all their rows.
+  session_query "SELECT format('\"%s\".\"%s\"', replace(n.nspname, '\"', '\"\"'), replace(c.relname, '\"', '\"\"'))
+                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE c.relkind = 'r' AND $(schema_condition) AND $NOT_EXTENSION_MEMBER;" >"$WORK/data-tables"
+  LC_ALL=C comm -13 <(cut -f1 "$WORK/keyed-tables" | LC_ALL=C sort) <(LC_ALL=C sort "$WORK/data-tables") \
+    >"$WORK/physical-order"
+  if [[ -s $WORK/physical-order ]]; then
+    log "in physical order (no primary key or unique NOT NULL index): $(paste -sd ' ' "$WORK/physical-order")"
+  fi
   if [[ -s $WORK/not-carried ]]; then
     log "not in this snapshot (outside BACKUP_SCHEMAS): $(paste -sd ';' "$WORK/not-carried" | sed 's/;/; /g')"
   fi
@@ -524,7 +589,7 @@ run_backup() {
   # Synchronized scans would let pg_dump start a table mid-way when another session scans it
   # (the fingerprints here, the app): rows in a different order every day, and less deduplication.
   PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c synchronize_seqscans=off" \
-    data_and_post_data_script 1>&"$FEED_FD" 2>"$WORK/pg_dump.err" &
+    table_data_and_post_data 1>&"$FEED_FD" 2>"$WORK/pg_dump.err" &
   DUMP_PID=$!
   session_query "$(table_fingerprints_sql)" >"$WORK/counts"
   session_query "$(large_object_fingerprints_sql)" >"$WORK/large-objects"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # npm run bench:backup: cryo-backup.sh against plain PostgreSQL tools on a pgbench database.
-# Prints four figures: backup time against `pg_dump > /dev/null`; bytes an incremental run
-# uploads after 1% of the rows changed, against the first run; restore time against a plain
-# `psql` restore of the same dump; peak memory (max RSS) of the backup.
+# Prints: backup time against `pg_dump > /dev/null`; the bytes the next backup adds after 1% of the
+# rows were appended, updated in one key range, updated scattered, and after a VACUUM FULL, on the
+# pgbench database and on one of realistic rows; restore time against a plain `psql` restore of
+# the same dump; peak memory (max RSS) of the backup; and the time of each stage alone.
 #
 # BENCH_SCALE   pgbench scale (default 20: 2 million accounts, a ~260 MB dump)
 # BENCH_PORT    port of the throwaway PostgreSQL server on 127.0.0.1 (default 19120)
@@ -49,7 +50,6 @@ seconds() { # command...: runs it, prints its wall-clock seconds
   "$@" >/dev/null 2>>"$WORK/commands.log"
   awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $start }"
 }
-repo_bytes() { du -sb "$RESTIC_REPOSITORY" | cut -f1; }
 # restic 0.14's data_added of the last backup (before compression), from the script's log line.
 added_before_compression() { sed -n 's/.*bytes of dump, \([0-9]*\) bytes added.*/\1/p' "$WORK/commands.log" | tail -n 1; }
 mb() { awk "BEGIN { printf \"%.1f MB\", $1 / 1000000 }"; }
@@ -62,21 +62,69 @@ start=$EPOCHREALTIME
 /usr/bin/time -v -o "$WORK/time.txt" "$SCRIPT" backup 2>>"$WORK/commands.log"
 backup_seconds=$(awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $start }")
 peak_kb=$(sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
-first_bytes=$(repo_bytes)
-first_raw=$(added_before_compression)
 dump_bytes=$(restic stats --mode restore-size --json latest | jq .total_size)
+incremental_seconds=$(seconds "$SCRIPT" backup) # unchanged database
 
-# 1% of the rows, spread over the whole table (each day's random updates) ...
-psql -X -q -c "UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid % 100 = 42"
-incremental_seconds=$(seconds "$SCRIPT" backup)
-scattered_bytes=$(($(repo_bytes) - first_bytes))
-scattered_raw=$(added_before_compression)
-# ... and 1% of the rows in one region (recent rows of an append-mostly table).
-psql -X -q -c "UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid > $((rows - rows / 100))"
-before=$(repo_bytes)
-"$SCRIPT" backup 2>>"$WORK/commands.log"
-contiguous_bytes=$(($(repo_bytes) - before))
-contiguous_raw=$(added_before_compression)
+# The next backup after each kind of change, on one database in a repository of its own: bytes restic
+# adds (before compression: restic 0.14's data_added) as a multiple of the bytes that changed (the
+# changed rows' text) and as a share of the first backup.
+scenarios() { # database table key set-clause rows
+  local db=$1 table=$2 key=$3 set=$4 n=$5 first added max
+  local -a lines=()
+  export PGDATABASE=$db RESTIC_REPOSITORY="$WORK/repo-$db"
+  restic init >/dev/null
+  "$SCRIPT" backup 2>>"$WORK/commands.log"
+  first=$(added_before_compression)
+  row_bytes() { psql -X -At -c "SELECT coalesce(sum(octet_length(t::text)), 0) FROM $table t WHERE $1"; }
+  report() { # label changed-bytes
+    "$SCRIPT" backup 2>>"$WORK/commands.log"
+    added=$(added_before_compression)
+    if (($2 > 0)); then
+      lines+=("$(printf '  %-38s %9s changed -> %9s added = %6.1fx the change, %5.1f%% of the first backup' "$1" \
+        "$(mb "$2")" "$(mb "$added")" "$(awk "BEGIN { print $added / $2 }")" "$(awk "BEGIN { print 100 * $added / $first }")")")
+    else
+      lines+=("$(printf '  %-38s %9s changed -> %9s added = %5.1f%% of the first backup' "$1" "none" "$(mb "$added")" \
+        "$(awk "BEGIN { print 100 * $added / $first }")")")
+    fi
+  }
+  max=$(psql -X -At -c "SELECT max($key) FROM $table")
+  psql -X -q -c "INSERT INTO $table SELECT $key + $max, $(psql -X -At -c "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum)
+    FROM pg_attribute WHERE attrelid = '$table'::regclass AND attnum > 0 AND NOT attisdropped AND attname <> '$key'
+    AND attidentity = '' AND attgenerated = ''") FROM $table WHERE $key <= $((n / 100))"
+  report "(a) 1% rows appended" "$(row_bytes "$key > $max")"
+  psql -X -q -c "UPDATE $table SET $set WHERE $key > $max - $((n / 100)) AND $key <= $max"
+  report "(b) 1% rows updated in one key range" "$(row_bytes "$key > $max - $((n / 100)) AND $key <= $max")"
+  psql -X -q -c "UPDATE $table SET $set WHERE $key % 100 = 42"
+  report "(c) 1% rows updated, scattered" "$(row_bytes "$key % 100 = 42")"
+  psql -X -q -c "VACUUM FULL $table"
+  report "(d) VACUUM FULL, no logical change" 0
+  printf '%s: first backup %s before compression\n' "$db" "$(mb "$first")"
+  printf '%s\n' "${lines[@]}"
+}
+
+echo "bench:backup: incremental scenarios ..." >&2
+scenario_bench=$(scenarios bench pgbench_accounts aid "abalance = abalance + 1" "$rows")
+# Realistic rows: text, numbers, JSON, timestamps and a secondary index (pgbench's rows are mostly blanks).
+psql -X -q -d postgres -c 'CREATE DATABASE bench_real'
+real_rows=$((SCALE * 20000))
+psql -X -q -d bench_real <<SQL
+CREATE TABLE predictions (
+  id bigint PRIMARY KEY, molecule text NOT NULL, model text NOT NULL, score numeric(8, 5),
+  properties jsonb, created_at timestamptz NOT NULL, notes text);
+INSERT INTO predictions
+SELECT g, 'C' || (g % 5000) || 'H' || (g % 97) || 'O' || (g % 13), 'model-' || (g % 7), (g % 100000) / 100000.0,
+       jsonb_build_object('tm', -40 - g % 60, 'toxicity', (g % 1000) / 1000.0, 'smiles', md5(g::text)),
+       TIMESTAMPTZ '2026-01-01 00:00:00+00' + g * interval '7 seconds', repeat(md5((g * 3)::text), 1 + g % 3)
+FROM generate_series(1, $real_rows) g;
+CREATE INDEX predictions_molecule ON predictions (molecule);
+ANALYZE;
+SQL
+real_dump_seconds=$(PGDATABASE=bench_real seconds sh -c 'pg_dump -w > /dev/null')
+RESTIC_REPOSITORY="$WORK/repo-real-timing" restic init >/dev/null
+real_backup_seconds=$(PGDATABASE=bench_real RESTIC_REPOSITORY="$WORK/repo-real-timing" seconds "$SCRIPT" backup)
+real_next_seconds=$(PGDATABASE=bench_real RESTIC_REPOSITORY="$WORK/repo-real-timing" seconds "$SCRIPT" backup)
+scenario_real=$(scenarios bench_real predictions id "score = score + 0.00001" "$real_rows")
+export PGDATABASE=bench RESTIC_REPOSITORY="$WORK/repo"
 
 echo "bench:backup: restores ..." >&2
 restic dump latest /bench.sql >"$WORK/bench.sql"
@@ -104,9 +152,10 @@ rm -f "$restore_file"
 cat <<REPORT
 bench:backup, pgbench scale $SCALE ($rows accounts, dump $(mb "$dump_bytes")), $(pg_dump --version | cut -d' ' -f3), $(restic version | cut -d' ' -f1-2)
 1. backup time:       cryo-backup.sh backup ${backup_seconds} s (first run), ${incremental_seconds} s (next run)   vs  pg_dump > /dev/null ${dump_seconds} s
-2. incremental upload after changing 1% of the rows, against the first run's $(mb "$first_bytes") ($(mb "$first_raw") before compression):
-                      1% spread over the table: $(mb "$scattered_bytes") = $(percent "$scattered_bytes" "$first_bytes") ($(mb "$scattered_raw") = $(percent "$scattered_raw" "$first_raw") before compression)
-                      1% in one region:         $(mb "$contiguous_bytes") = $(percent "$contiguous_bytes" "$first_bytes") ($(mb "$contiguous_raw") = $(percent "$contiguous_raw" "$first_raw") before compression)
+2. the next backup after each kind of change (before compression):
+$scenario_bench
+$scenario_real
+   realistic database ($real_rows rows): cryo-backup.sh backup ${real_backup_seconds} s (first run), ${real_next_seconds} s (next run)   vs  pg_dump > /dev/null ${real_dump_seconds} s
 3. restore time:      cryo-backup.sh restore ${restore_seconds} s   vs  psql --single-transaction of the same dump ${psql_seconds} s
 4. peak memory:       $(awk "BEGIN { printf \"%.0f MB\", $peak_kb / 1000 }") max RSS of the backup (largest process: script, pg_dump or restic)
 stages, each alone:   restic start (one invocation) ${stage_restic_open} s; fingerprint of the big table ${stage_fingerprint} s;

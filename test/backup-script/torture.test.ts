@@ -403,12 +403,13 @@ describe("faults", () => {
     const before = snapshots(repository, passwordFile).length;
     const job = startScript(["backup"], sourceEnv());
     await waitFor(
-      "pg_dump to copy the big table",
+      "the backup to copy the big table",
       60_000,
       () =>
         source.psql(
           "postgres",
-          "SELECT count(*) FROM pg_stat_activity WHERE datname = 'torture' AND query LIKE 'COPY app.samples%'",
+          // In key order: COPY (SELECT ... FROM ONLY app.samples ORDER BY id) TO STDOUT.
+          "SELECT count(*) FROM pg_stat_activity WHERE datname = 'torture' AND query LIKE 'COPY (SELECT % FROM ONLY app.samples ORDER BY%'",
         ) === "1",
       20,
     );

@@ -59,7 +59,9 @@
 # What a snapshot holds: one file /<database>.sql (format 2) = a header (mode, schemas,
 # roles, default-privilege roles, what it does not carry), CREATE SCHEMA IF NOT EXISTS of
 # its schemas, the SQL pg_restore --single-transaction writes from pg_dump's pre-data,
-# data and post-data sections (so no BEGIN/COMMIT inside it), and a trailer with the
+# data and post-data sections (so no BEGIN/COMMIT inside it), with the rows of every table
+# that has a primary key (or a unique NOT NULL index) written in that key's order by a COPY in
+# the same snapshot instead of pg_dump's physical order (stable chunks for restic), and a trailer with the
 # fingerprint taken in the same exported snapshot as pg_dump (per table rows and checksum,
 # per large object md5, per sequence its position before and after the dump) and an end
 # marker. Restore commits only when the end marker arrived and the verification passed.
@@ -595,7 +597,7 @@ run_backup() {
   session_query "$(large_object_fingerprints_sql)" >"$WORK/large-objects"
   wait "$DUMP_PID" || dump_status=$?
   DUMP_PID=""
-  ((dump_status == 0)) || abort_backup "pg_dump failed (exit status $dump_status): $(first_lines "$WORK/pg_dump.err")"
+  ((dump_status == 0)) || abort_backup "the dump failed (exit status $dump_status): $(first_lines "$WORK/pg_dump.err")"
   session_query "$(sequence_positions_sql)" >"$WORK/sequences.after"
   printf 'COMMIT;\n' >&"$SESSION_IN"
   exec {SESSION_IN}>&-

@@ -4,11 +4,12 @@
  * committed and the tests fail when it is stale.
  */
 import { StackConfig } from "../configs/types";
-import { grafanaDashboards, mixins, ruleGroups } from "./catalog";
+import { mixins } from "./catalog";
 import { loggingArtifacts } from "./logging/artifacts";
-import { monitoringArtifacts } from "./monitoring/artifacts";
+import { alertmanagerArtifacts } from "./monitoring/alertmanager-artifacts";
 import { runbookFiles } from "./runbooks";
 import { GrafanaDashboard } from "./shared/dashboard";
+import { Mixin } from "./shared/mixin";
 import { ruleFiles } from "./shared/rule-files";
 import { promtoolTestFile, promtoolTestPath } from "./shared/rule-tests/promtool";
 
@@ -18,26 +19,25 @@ export function dashboardJson(d: GrafanaDashboard): string {
   return JSON.stringify(d.model, null, 2) + "\n";
 }
 
-/** Every concern's promtool cases, next to the rule files they test. */
-function promtoolTestFiles(config: StackConfig): Files {
-  return Object.fromEntries(
-    Object.values(mixins(config))
-      .flatMap((m) => m.ruleTests)
-      .map((suite) => [promtoolTestPath(suite.group), promtoolTestFile(config, suite)]),
-  );
-}
-
 /** Files under out/<stack>/ besides manifests/, helm/ and resources.json. */
 export function stackArtifacts(config: StackConfig): Files {
-  const dashboards = Object.fromEntries(
-    grafanaDashboards(config).map((d) => [`grafana/dashboards/${d.uid}.json`, dashboardJson(d)]),
-  );
+  // Every concern's mixin, built once for all the files generated from them.
+  const all: Mixin[] = Object.values(mixins(config));
+  const promtoolTests = all
+    .flatMap((m) => m.ruleTests)
+    .map((suite) => [promtoolTestPath(suite.group), promtoolTestFile(config, suite)]);
+  const dashboards = all
+    .flatMap((m) => m.dashboards)
+    .map((d) => [`grafana/dashboards/${d.uid}.json`, dashboardJson(d)]);
   return {
-    ...ruleFiles(config, ruleGroups(config)),
-    ...promtoolTestFiles(config),
-    ...monitoringArtifacts(config),
+    ...ruleFiles(
+      config,
+      all.flatMap((m) => m.ruleGroups),
+    ),
+    ...Object.fromEntries(promtoolTests),
+    ...alertmanagerArtifacts(config),
     ...loggingArtifacts(config),
-    ...dashboards,
+    ...Object.fromEntries(dashboards),
   };
 }
 

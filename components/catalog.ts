@@ -22,9 +22,10 @@ export function ruleGroups(config: StackConfig): RuleGroup[] {
 
 /** Every alert of the stack, metric and log, with the component it belongs to. */
 export function allAlerts(config: StackConfig): { component: string; alert: AlertDefinition }[] {
+  const all = Object.values(mixins(config));
   return [
-    ...ruleGroups(config).flatMap((g) => g.alerts.map((alert) => ({ component: g.component, alert }))),
-    ...Object.values(mixins(config)).flatMap((m) => m.logAlerts.map((alert) => ({ component: "logging", alert }))),
+    ...all.flatMap((m) => m.ruleGroups.flatMap((g) => g.alerts.map((alert) => ({ component: g.component, alert })))),
+    ...all.flatMap((m) => m.logAlerts.map((alert) => ({ component: "logging", alert }))),
   ];
 }
 

@@ -849,6 +849,9 @@ target_relations_sql() {
     ORDER BY 1;"
 }
 
+# The values of one kind of header line ("-- cryo-backup <key>\t<value>") of $WORK/header.
+header_values() { awk -F '\t' -v key="$HEADER_PREFIX$1" '$1 == key { print $2 }' "$WORK/header"; }
+
 # Reads the snapshot's header into $WORK/header (restic is stopped with SIGINT once it is read:
 # killed by a closed pipe, it would leave its lock behind), and the settings it records.
 read_header() { # id path
@@ -866,7 +869,6 @@ read_header() { # id path
   cat <&"$header_fd" >/dev/null
   exec {header_fd}<&-
   wait "$header_pid" || true
-  header_values() { awk -F '\t' -v key="$HEADER_PREFIX$1" '$1 == key { print $2 }' "$WORK/header"; }
   SNAPSHOT_FORMAT=1
   grep -qxF -e "$FORMAT_LINE" "$WORK/header" && SNAPSHOT_FORMAT=2
   SCHEMAS=()

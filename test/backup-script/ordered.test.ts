@@ -112,8 +112,9 @@ describe("a keyed table", () => {
     expect(Number(physical) % 50).toBe(0);
     const result = expectSuccess(await runScript(["backup"], env()));
     expect(tableData("measurements")).toBe(firstData);
-    // Only the chunks around the trailer are new (restic's chunks are 0.5 to 8 MiB).
-    expect(bytesAdded(result)).toBeLessThan(0.1 * bytesAdded(first));
+    // Only the chunks around the trailer are new. Their size depends on where restic's chunker (random
+    // per repository, chunks of 0.5 to 8 MiB) cuts, so the bound is loose; the data assertion above is exact.
+    expect(bytesAdded(result)).toBeLessThan(0.25 * bytesAdded(first));
   });
 
   test("appended rows land at the end of its data: everything before them is unchanged", async () => {
@@ -125,7 +126,7 @@ describe("a keyed table", () => {
     const data = tableData("measurements");
     expect(data.startsWith(firstData + "\n")).toBe(true);
     expect(data.split("\n")).toHaveLength(ROWS + ROWS / 100);
-    expect(bytesAdded(result)).toBeLessThan(0.15 * bytesAdded(first));
+    expect(bytesAdded(result)).toBeLessThan(0.25 * bytesAdded(first)); // chunker-dependent, as above
   });
 });
 

@@ -14,7 +14,7 @@ const restrict = (forbidden, layer) => ({
     { patterns: [{ group: forbidden, message: `${layer} may only import layers below it (see eslint.config.mjs)` }] },
   ],
 });
-const CONCERNS = ["monitoring", "logging", "backup"];
+const CONCERNS = ["monitoring", "logging", "backup", "tls"];
 
 export default tseslint.config(
   { ignores: ["node_modules/", "out/", "coverage/", "bin/", "**/*.js", "!eslint.config.mjs"] },

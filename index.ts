@@ -3,10 +3,11 @@ import { loadStackConfig } from "./configs/load";
 import { BackupStack } from "./components/backup";
 import { LoggingStack } from "./components/logging";
 import { MonitoringStack } from "./components/monitoring";
+import { Tls } from "./components/tls";
 
 /**
  * The program: check the stack's config (throwing before anything is
- * registered), build the three components, export what operators need.
+ * registered), build the four components, export what operators need.
  * Exported as a function so the test harness and `npm run synth` can run it
  * under Pulumi's mock runtime, once per stack.
  */
@@ -37,6 +38,8 @@ export = () => {
     { config, secret, pushgatewayUrl: monitoring.pushgatewayUrl, prometheusOperatorCrds },
     opts,
   );
+
+  new Tls(`${prefix}-tls`, { config, monitoringNamespace: monitoring.namespace, prometheusOperatorCrds }, opts);
 
   return {
     grafanaUrl: monitoring.grafanaUrl,

@@ -7,13 +7,22 @@ import { StackConfig } from "../configs/types";
 import { backupMixin } from "./backup/mixin";
 import { loggingMixin } from "./logging/mixin";
 import { monitoringMixin } from "./monitoring/mixin";
+import { tlsMixin } from "./tls/mixin";
 import { AlertDefinition, RuleGroup } from "./shared/alert";
 import { GrafanaDashboard } from "./shared/dashboard";
 import { Mixin } from "./shared/mixin";
+import { PodSecurityException } from "./shared/pod-security";
+import { loggingPodSecurityExceptions } from "./logging/pod-security";
+import { monitoringPodSecurityExceptions } from "./monitoring/pod-security";
 
 /** Every concern's mixin, by the concern (and component) that deploys it. */
-export function mixins(config: StackConfig): Record<"monitoring" | "logging" | "backup", Mixin> {
-  return { monitoring: monitoringMixin(config), logging: loggingMixin(config), backup: backupMixin(config) };
+export function mixins(config: StackConfig): Record<"monitoring" | "logging" | "backup" | "tls", Mixin> {
+  return {
+    monitoring: monitoringMixin(config),
+    logging: loggingMixin(config),
+    backup: backupMixin(config),
+    tls: tlsMixin(config),
+  };
 }
 
 export function ruleGroups(config: StackConfig): RuleGroup[] {
@@ -31,4 +40,9 @@ export function allAlerts(config: StackConfig): { component: string; alert: Aler
 
 export function grafanaDashboards(config: StackConfig): GrafanaDashboard[] {
   return Object.values(mixins(config)).flatMap((m) => m.dashboards);
+}
+
+/** The one list of pods allowed outside the "restricted" Pod Security Standard, each with its reason. */
+export function podSecurityExceptions(config: StackConfig): PodSecurityException[] {
+  return [...monitoringPodSecurityExceptions(config), ...loggingPodSecurityExceptions(config)];
 }

@@ -30,6 +30,8 @@ export interface NamespacesConfig {
   monitoring: string;
   logging: string;
   backup: string;
+  /** node-exporter alone: it needs the host's namespaces, so this namespace admits privileged pods. */
+  nodeExporter: string;
 }
 
 export interface AppConfig {
@@ -46,10 +48,20 @@ export interface AppConfig {
   healthCheckPaths: string[];
 }
 
+export interface IngressTlsConfig {
+  /** The Secret of type kubernetes.io/tls the Ingress serves. */
+  secretName: string;
+  /** cert-manager creates and renews the Secret from this issuer (annotation on the Ingress). */
+  issuer?: { kind: "ClusterIssuer" | "Issuer"; name: string };
+  /** true: the Secret is managed outside this stack (and must exist before traffic arrives). */
+  existingSecret?: boolean;
+}
+
 export interface IngressConfig {
   host: string;
   className: string;
-  tlsSecretName: string;
+  /** Exactly one of tls.issuer and tls.existingSecret says where the Secret comes from. */
+  tls: IngressTlsConfig;
 }
 
 export interface ResourcesConfig {
@@ -68,6 +80,8 @@ export interface DataStreamRetention {
 export interface LoggingConfig {
   /** false when the cluster already runs the ECK operator. */
   installOperator: boolean;
+  operator: { resources: ResourcesConfig };
+  elastalert: { resources: ResourcesConfig };
   elasticsearch: {
     version: string;
     nodeCount: number;
@@ -132,6 +146,7 @@ export interface MonitoringConfig {
   alertmanager: {
     replicas: number;
     storageSize: Quantity;
+    resources: ResourcesConfig;
     receivers: Receiver[];
     /** Which receivers each severity goes to. */
     routing: {
@@ -148,7 +163,19 @@ export interface MonitoringConfig {
     url: string;
     adminUser: string;
     storageSize: Quantity;
+    resources: ResourcesConfig;
+    /** Each of the dashboard and datasource sidecars. */
+    sidecarResources: ResourcesConfig;
     ingress?: IngressConfig;
+  };
+  /** The Prometheus Operator, its admission-webhook Jobs and the config reloader it adds to Prometheus and Alertmanager. */
+  operator: { resources: ResourcesConfig; jobResources: ResourcesConfig; configReloaderResources: ResourcesConfig };
+  exporters: {
+    kubeStateMetrics: ResourcesConfig;
+    nodeExporter: ResourcesConfig;
+    pushgateway: ResourcesConfig;
+    postgres: ResourcesConfig;
+    elasticsearch: ResourcesConfig;
   };
   slo: {
     /** Share of non-5xx requests, e.g. 0.999. */
@@ -173,6 +200,10 @@ export interface MonitoringConfig {
     diskWarningPercent: number;
     diskCriticalPercent: number;
     connectionPoolUsage: number;
+    /** Days of validity left at which a certificate warns (cert-manager renews well before: 30 days for Let's Encrypt). */
+    certificateExpiryWarningDays: number;
+    /** ...and pages. */
+    certificateExpiryCriticalDays: number;
   };
 }
 
@@ -237,4 +268,6 @@ export interface StackConfig {
   backup: BackupConfig;
   /** Where runbooks are published; alerts link to `<runbookBaseUrl>/<AlertName>.md`. */
   runbookBaseUrl: string;
+  /** Install cert-manager with the stack; absent: issuers named by ingresses belong to a cert-manager already there. */
+  certManager?: { namespace: string; resources: ResourcesConfig };
 }

@@ -2,7 +2,7 @@ import Ajv, { ErrorObject } from "ajv";
 import addFormats from "ajv-formats";
 import { CronExpressionParser } from "cron-parser";
 import schema from "./schema.json";
-import { StackConfig } from "./types";
+import { IngressConfig, StackConfig } from "./types";
 
 /** Raised when a stack's configuration is invalid; lists every problem found. */
 export class ConfigError extends Error {
@@ -69,8 +69,27 @@ function describe(e: ErrorObject): string | undefined {
 function crossFieldProblems(c: StackConfig): string[] {
   const problems: string[] = [];
   const ns = c.namespaces;
-  if (new Set([ns.monitoring, ns.logging, ns.backup]).size !== 3) {
-    problems.push("namespaces: monitoring, logging and backup must be three different namespaces");
+  const namespaceNames = [ns.monitoring, ns.logging, ns.backup, ns.nodeExporter];
+  if (new Set(namespaceNames).size !== namespaceNames.length) {
+    problems.push("namespaces: monitoring, logging, backup and nodeExporter must be four different namespaces");
+  }
+  if (c.certManager && namespaceNames.includes(c.certManager.namespace)) {
+    problems.push("certManager.namespace: must not be one of the namespaces of namespaces.*");
+  }
+  const ingresses: [string, IngressConfig | undefined][] = [
+    ["monitoring.grafana.ingress", c.monitoring.grafana.ingress],
+    ["logging.kibana.ingress", c.logging.kibana.ingress],
+  ];
+  for (const [path, ingress] of ingresses) {
+    if (!ingress) continue;
+    const { issuer, existingSecret, secretName } = ingress.tls;
+    if (issuer && existingSecret) {
+      problems.push(`${path}.tls: set either issuer (cert-manager creates ${secretName}) or existingSecret, not both`);
+    } else if (!issuer && existingSecret !== true) {
+      problems.push(
+        `${path}.tls: nothing provides Secret ${secretName}; set tls.issuer (cert-manager issues it) or tls.existingSecret: true (managed outside this stack)`,
+      );
+    }
   }
   const receivers = c.monitoring.alertmanager.receivers;
   const names = receivers.map((r) => r.name);
@@ -97,6 +116,9 @@ function crossFieldProblems(c: StackConfig): string[] {
     if (t[`${r}WarningPercent`] >= t[`${r}CriticalPercent`]) {
       problems.push(`monitoring.thresholds.${r}WarningPercent: must be below ${r}CriticalPercent`);
     }
+  }
+  if (t.certificateExpiryCriticalDays >= t.certificateExpiryWarningDays) {
+    problems.push("monitoring.thresholds.certificateExpiryCriticalDays: must be below certificateExpiryWarningDays");
   }
   if (c.logging.elasticsearch.nodeCount === 2) {
     problems.push(

@@ -39,7 +39,7 @@ export class BackupStack extends pulumi.ComponentResource {
     const { config } = args;
     const child = { parent: this };
     const ns = config.namespaces.backup;
-    this.namespace = namespace(`${name}-ns`, ns, config.environment, child);
+    this.namespace = namespace(`${name}-ns`, ns, config.environment, "restricted", child);
     const inNamespace = { parent: this, dependsOn: [this.namespace] };
 
     const tags = { "cryoprotect:environment": config.environment, "cryoprotect:component": "backup" };

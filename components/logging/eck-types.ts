@@ -46,14 +46,26 @@ export interface Volume {
   name: string;
   hostPath?: { path: string; type?: "Directory" | "DirectoryOrCreate" };
   configMap?: { name: string; items?: { key: string; path: string }[] };
+  emptyDir?: Record<string, never>;
 }
 
 export interface SecurityContext {
   privileged?: boolean;
   runAsUser?: number;
+  runAsGroup?: number;
   runAsNonRoot?: boolean;
   allowPrivilegeEscalation?: boolean;
-  capabilities?: { drop?: string[] };
+  readOnlyRootFilesystem?: boolean;
+  capabilities?: { drop?: readonly string[] };
+  seccompProfile?: { type: string };
+}
+
+export interface PodSecurityContext {
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsNonRoot?: boolean;
+  fsGroup?: number;
+  seccompProfile?: { type: string };
 }
 
 export interface Container {
@@ -84,7 +96,7 @@ export interface PodTemplate {
   spec: {
     serviceAccountName?: string;
     automountServiceAccountToken?: boolean;
-    securityContext?: { runAsUser?: number };
+    securityContext?: PodSecurityContext;
     terminationGracePeriodSeconds?: number;
     affinity?: { podAntiAffinity: PodAntiAffinity };
     initContainers?: Container[];

@@ -8,6 +8,8 @@
 import * as yaml from "js-yaml";
 import { StackConfig } from "../../configs/types";
 import { dashboardUrl, runbookUrl } from "../shared/alert";
+import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, restrictedPodSecurityContext } from "../shared/pod-security";
+import { k8sResources } from "../shared/resources";
 import { dataStreams } from "./ecs-mapping";
 import { DATA_VIEW_ID, discoverUrl, kibanaBaseUrl, kibanaIds } from "./kibana-objects";
 import { LogAlertDefinition, logAlertDefinitions } from "./log-alerts";
@@ -24,6 +26,8 @@ import {
  */
 const KIBANA_DISCOVER_VERSION = "8.8";
 const CA_DIR = "/certs/elasticsearch";
+/** The user of the ElastAlert2 image (the chart's default). */
+const ELASTALERT_UID = 1000;
 
 export function elastalertRule(config: StackConfig, def: LogAlertDefinition, alertmanagerUrl: string): object {
   const { alert, rule } = def;
@@ -112,16 +116,9 @@ export function elastalertValues(config: StackConfig, rules: Record<string, stri
       certsVolumes: [{ name: "es-ca", secret: { secretName: elasticsearchHttpCaSecret, defaultMode: 0o444 } }],
       certsVolumeMounts: [{ name: "es-ca", mountPath: CA_DIR, readOnly: true }],
     },
-    resources: {
-      requests: { cpu: "50m", memory: "128Mi" },
-      limits: { cpu: "500m", memory: "256Mi" },
-    },
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: 1000,
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ["ALL"] },
-    },
+    resources: k8sResources(config.logging.elastalert.resources),
+    podSecurityContext: restrictedPodSecurityContext(ELASTALERT_UID),
+    securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
     rules,
   };
 }

@@ -11,8 +11,13 @@
 import { StackConfig } from "../../configs/types";
 import { Container, Elasticsearch, ElasticsearchSpec, NodeSet, PodAntiAffinity, PodTemplate } from "./eck-types";
 import { eckApiVersions } from "./eck-types";
-import { eckPodLabels, elasticsearchName, monitoringUser } from "./names";
+import { ELASTIC_IMAGE_UID, eckPodLabels, elasticsearchName, monitoringUser } from "./names";
 import { guaranteedResources } from "../shared/resources";
+import {
+  PodSecurityException,
+  RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+  restrictedPodSecurityContext,
+} from "../shared/pod-security";
 
 export const elasticsearchNodeRoles = ["master", "data", "ingest"];
 export const elasticsearchDataVolume = "elasticsearch-data";
@@ -74,8 +79,16 @@ function podTemplate(config: StackConfig, highlyAvailable: boolean): PodTemplate
   return {
     spec: {
       ...(highlyAvailable ? { affinity: { podAntiAffinity: antiAffinity() } } : {}),
+      securityContext: restrictedPodSecurityContext(ELASTIC_IMAGE_UID),
       ...(es.allowMmap ? { initContainers: [maxMapCountInitContainer()] } : {}),
-      containers: [{ name: "elasticsearch", resources: guaranteedResources(es) }],
+      containers: [
+        {
+          name: "elasticsearch",
+          resources: guaranteedResources(es),
+          // ECK mounts the data, logs, config and tmp directories as volumes.
+          securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+        },
+      ],
     },
   };
 }
@@ -91,11 +104,36 @@ function antiAffinity(): PodAntiAffinity {
   };
 }
 
+const MAX_MAP_COUNT_CONTAINER = "sysctl";
+
 /** vm.max_map_count is a node-wide kernel setting: only a privileged root container may raise it. */
 function maxMapCountInitContainer(): Container {
   return {
-    name: "sysctl",
+    name: MAX_MAP_COUNT_CONTAINER,
     command: ["sh", "-c", `sysctl -w vm.max_map_count=${requiredMaxMapCount}`],
-    securityContext: { privileged: true, runAsUser: 0 },
+    resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "16Mi" } },
+    securityContext: {
+      privileged: true,
+      runAsUser: 0,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+      seccompProfile: { type: "RuntimeDefault" },
+    },
   };
+}
+
+/** The mmap init container, when the stack allows mmap: privileged and root for one sysctl, before Elasticsearch starts. */
+export function elasticsearchPodSecurityExceptions(config: StackConfig): PodSecurityException[] {
+  if (!config.logging.elasticsearch.allowMmap) return [];
+  return [
+    {
+      workload: `Elasticsearch/${elasticsearchName}`,
+      namespace: config.namespaces.logging,
+      containers: [MAX_MAP_COUNT_CONTAINER],
+      rules: ["privileged", "privilegeEscalation", "runningAsNonRoot", "runningAsNonRootUser"],
+      reason:
+        "logging.elasticsearch.allowMmap is true: the init container raises the node's vm.max_map_count to " +
+        `${requiredMaxMapCount}, which only a privileged root container can; set allowMmap: false to run without it`,
+    },
+  ];
 }

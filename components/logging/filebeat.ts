@@ -10,6 +10,7 @@
 import * as yaml from "js-yaml";
 import { StackConfig } from "../../configs/types";
 import { Beat, eckApiVersions, PodTemplate } from "./eck-types";
+import { PodSecurityException } from "../shared/pod-security";
 import { filebeatName, logstashBeatsPort, logstashBeatsService } from "./names";
 
 export const filebeatServiceAccount = filebeatName;
@@ -51,9 +52,11 @@ export function filebeatConfig(config: StackConfig): Record<string, unknown> {
               overwrite_keys: true,
               // ECS output (LOG_TO_ELK=1) has dotted keys such as "log.level".
               expand_keys: true,
-              // Most other pods log plain text; an error.* on each of their lines would be noise
-              // and would collide with the app's own error.type / error.message.
+              // Most other pods log plain text: such a line stays the event's `message`, with no
+              // error.* on it (noise, and a collision with the app's own error.type / error.message)
+              // and no decoding error in Filebeat's own log for every one of them.
               add_error_key: false,
+              ignore_decoding_error: true,
             },
           },
         ],
@@ -62,7 +65,8 @@ export function filebeatConfig(config: StackConfig): Record<string, unknown> {
     processors: [
       {
         add_kubernetes_metadata: {
-          host: "${NODE_NAME}",
+          // The option is `node` (not `host`): the metadata cache then watches this node's pods only.
+          node: "${NODE_NAME}",
           matchers: [{ logs_path: { logs_path: "/var/log/containers/" } }],
         },
       },
@@ -94,9 +98,10 @@ function filebeatPodTemplate(config: StackConfig): PodTemplate {
       automountServiceAccountToken: true,
       terminationGracePeriodSeconds: 30,
       // Container log files are written by the kubelet / runtime as root with mode 0640,
-      // and the registry's hostPath is created root-owned: only uid 0 reads and writes them.
-      // No capability is needed beyond being the files' owner, so all are dropped.
-      securityContext: { runAsUser: 0 },
+      // and the registry's hostPath is created root-owned: only uid 0 reads and writes them
+      // (a declared exception, see filebeatPodSecurityException). No capability is needed
+      // beyond being the files' owner, so all are dropped; everything else is restricted.
+      securityContext: { runAsUser: 0, seccompProfile: { type: "RuntimeDefault" } },
       containers: [
         {
           name: "filebeat",
@@ -105,7 +110,9 @@ function filebeatPodTemplate(config: StackConfig): PodTemplate {
           securityContext: {
             runAsUser: 0,
             allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
             capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
           },
           volumeMounts: hostLogDirs.map(({ name, path }) => ({ name, mountPath: path, readOnly: true })),
         },
@@ -115,6 +122,20 @@ function filebeatPodTemplate(config: StackConfig): PodTemplate {
         ...hostLogDirs.map(({ name, path }) => ({ name, hostPath: { path } })),
       ],
     },
+  };
+}
+
+/** Filebeat reads the node's log files and keeps its registry on the node: the host paths and uid 0 are its exception. */
+export function filebeatPodSecurityException(config: StackConfig): PodSecurityException {
+  return {
+    workload: `Beat/${filebeatName}`,
+    namespace: config.namespaces.logging,
+    containers: ["filebeat"],
+    rules: ["hostPathVolumes", "volumeTypes", "runningAsNonRoot", "runningAsNonRootUser"],
+    reason:
+      "reads /var/log/containers and /var/log/pods on the node (root-owned, mode 0640) and keeps its registry on a " +
+      "hostPath that the kubelet creates root-owned; runs as uid 0 with every capability dropped, no privilege " +
+      "escalation, a read-only root filesystem and the runtime's seccomp profile",
   };
 }
 

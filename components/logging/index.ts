@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../configs/types";
 import { installCrds } from "../shared/crds";
 import { namespace } from "../shared/namespace";
+import { enforcedLevel } from "../shared/pod-security";
+import { loggingPodSecurityExceptions } from "./pod-security";
 import { mixinResources } from "../shared/mixin-resources";
 import { deployEck, EckResources } from "./eck";
 import { deployMonitoringUser, MonitoringUserResources } from "./monitoring-user";
@@ -40,7 +42,10 @@ export class LoggingStack extends pulumi.ComponentResource {
     super("cryoprotect:logging:LoggingStack", name, {}, opts);
     const { config } = args;
     const child = { parent: this };
-    this.namespace = namespace(`${name}-ns`, config.namespaces.logging, config.environment, child);
+    const ns = config.namespaces.logging;
+    // Filebeat (and Elasticsearch's mmap init container when allowMmap) are declared exceptions.
+    const podSecurity = enforcedLevel(ns, loggingPodSecurityExceptions(config));
+    this.namespace = namespace(`${name}-ns`, ns, config.environment, podSecurity, child);
     if (config.logging.installOperator) {
       this.crds = installCrds(`${name}-crds`, "eck", child);
       this.operator = installEckOperator(`${name}-eck-operator`, config, [this.crds, this.namespace], child);

@@ -5,8 +5,10 @@
  */
 import { IngressConfig, StackConfig } from "../../configs/types";
 import { eckApiVersions, Kibana } from "./eck-types";
-import { elasticsearchName, kibanaHttpPort, kibanaHttpService, kibanaName } from "./names";
+import { ELASTIC_IMAGE_UID, elasticsearchName, kibanaHttpPort, kibanaHttpService, kibanaName } from "./names";
 import { guaranteedResources } from "../shared/resources";
+import { ingressTlsAnnotations } from "../shared/ingress-tls";
+import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, restrictedPodSecurityContext, scratchVolume } from "../shared/pod-security";
 
 export function kibana(config: StackConfig): Kibana {
   const kb = config.logging.kibana;
@@ -21,7 +23,19 @@ export function kibana(config: StackConfig): Kibana {
       // Links Kibana builds (alerts, shared URLs) must use the public address.
       ...(kb.ingress ? { config: { "server.publicBaseUrl": `https://${kb.ingress.host}` } } : {}),
       podTemplate: {
-        spec: { containers: [{ name: "kibana", resources: guaranteedResources(kb.resources) }] },
+        spec: {
+          securityContext: restrictedPodSecurityContext(ELASTIC_IMAGE_UID),
+          containers: [
+            {
+              name: "kibana",
+              resources: guaranteedResources(kb.resources),
+              // ECK mounts Kibana's data and config directories; /tmp is the only other place it writes.
+              securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+              volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+            },
+          ],
+          volumes: [scratchVolume("tmp")],
+        },
       },
     },
   };
@@ -33,11 +47,11 @@ export function kibanaIngress(config: StackConfig, ingress: IngressConfig) {
     metadata: {
       name: `${kibanaName}-kibana`,
       namespace: config.namespaces.logging,
-      annotations: { "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS" },
+      annotations: { "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS", ...ingressTlsAnnotations(ingress.tls) },
     },
     spec: {
       ingressClassName: ingress.className,
-      tls: [{ hosts: [ingress.host], secretName: ingress.tlsSecretName }],
+      tls: [{ hosts: [ingress.host], secretName: ingress.tls.secretName }],
       rules: [
         {
           host: ingress.host,

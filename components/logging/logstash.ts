@@ -9,6 +9,7 @@
 import { StackConfig } from "../../configs/types";
 import { eckApiVersions, Logstash, VolumeClaimTemplate } from "./eck-types";
 import {
+  ELASTIC_IMAGE_UID,
   elasticsearchName,
   logstashBeatsPort,
   logstashBeatsServiceName,
@@ -19,6 +20,7 @@ import {
 import { logstashPipelines } from "./logstash-config";
 import { kubernetesBytes, logstashBytes, logstashMegabytes } from "./quantity";
 import { guaranteedResources } from "../shared/resources";
+import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, restrictedPodSecurityContext, scratchVolume } from "../shared/pod-security";
 
 /** ECK mounts a volume claim of this name at /usr/share/logstash/data. */
 export const logstashDataVolume = "logstash-data";
@@ -87,19 +89,23 @@ export function logstash(config: StackConfig): Logstash {
       ],
       podTemplate: {
         spec: {
+          securityContext: restrictedPodSecurityContext(ELASTIC_IMAGE_UID),
           containers: [
             {
               name: "logstash",
+              // ECK mounts config and data; the DLQ and pipeline are volumes; JRuby unpacks native code into /tmp.
+              securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
               // The image's default heap is a fixed 1g, whatever the container limit.
               env: [{ name: "LS_JAVA_OPTS", value: `-Xms${heapMb}m -Xmx${heapMb}m` }],
               resources: guaranteedResources(ls.resources),
               volumeMounts: [
                 { name: logstashDeadLetterVolume, mountPath: logstashPaths.deadLetterQueue },
                 { name: "pipeline", mountPath: logstashPaths.pipelineDir, readOnly: true },
+                { name: "tmp", mountPath: "/tmp" },
               ],
             },
           ],
-          volumes: [{ name: "pipeline", configMap: { name: logstashPipelineConfigMap } }],
+          volumes: [{ name: "pipeline", configMap: { name: logstashPipelineConfigMap } }, scratchVolume("tmp")],
         },
       },
     },

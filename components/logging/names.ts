@@ -7,6 +7,9 @@
 /** Where the ECK operator runs (installed there by us, or already there when config.logging.installOperator is false). */
 export const eckOperatorNamespace = "elastic-system";
 
+/** The user the Elasticsearch, Kibana and Logstash images run as. */
+export const ELASTIC_IMAGE_UID = 1000;
+
 export const elasticsearchName = "cryoprotect";
 export const kibanaName = "cryoprotect";
 export const logstashName = "cryoprotect";

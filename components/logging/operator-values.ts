@@ -1,5 +1,7 @@
 /** Values of the eck-operator chart, a pure function of the stack config. */
 import { StackConfig } from "../../configs/types";
+import { RESTRICTED_CONTAINER_SECURITY_CONTEXT } from "../shared/pod-security";
+import { k8sResources } from "../shared/resources";
 
 /** Chart values; every key exists in the chart's values.yaml. */
 export function eckOperatorValues(config: StackConfig): Record<string, unknown> {
@@ -7,5 +9,9 @@ export function eckOperatorValues(config: StackConfig): Record<string, unknown> 
     installCRDs: false,
     // The operator only watches the logging namespace: it needs no access to other namespaces' secrets.
     managedNamespaces: [config.namespaces.logging],
+    resources: k8sResources(config.logging.operator.resources),
+    // The operator image's own non-root user; the chart sets no seccomp profile.
+    podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+    securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
   };
 }

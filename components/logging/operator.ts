@@ -19,7 +19,7 @@ export function installEckOperator(
   dependsOn: pulumi.Resource[],
   opts: pulumi.CustomResourceOptions,
 ): k8s.helm.v3.Release {
-  const ns = namespace(`${name}-ns`, eckOperatorNamespace, config.environment, opts);
+  const ns = namespace(`${name}-ns`, eckOperatorNamespace, config.environment, "restricted", opts);
   return helmRelease(name, charts.eckOperator, ns.metadata.name, eckOperatorValues(config), {
     ...opts,
     dependsOn: [ns, ...dependsOn],

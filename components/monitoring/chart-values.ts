@@ -3,7 +3,10 @@
  * stack config. Every key path set here is checked against the chart's
  * values.yaml (scripts/check-values-keys.ts, test/monitoring-engine/values-keys.test.ts).
  */
-import { ResourcesConfig, StackConfig } from "../../configs/types";
+import { StackConfig } from "../../configs/types";
+import { K8sResources, k8sResources } from "../shared/resources";
+import { ingressTlsAnnotations } from "../shared/ingress-tls";
+import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, restrictedPodSecurityContext } from "../shared/pod-security";
 import { ALERTMANAGER_CONFIG_SECRET, GRAFANA_ADMIN_SECRET } from "./names";
 import {
   DASHBOARD_FOLDER_ANNOTATION,
@@ -15,10 +18,6 @@ import {
 } from "../shared/platform";
 
 /** The Kubernetes shapes the values carry (free-form for the chart). */
-interface K8sResources {
-  requests: { cpu: string; memory: string };
-  limits: { memory: string };
-}
 interface VolumeClaimTemplate {
   volumeClaimTemplate: {
     spec: {
@@ -29,6 +28,17 @@ interface VolumeClaimTemplate {
   };
 }
 type LabelSelector = { matchLabels?: Record<string, string> };
+type PodSecurityContext = ReturnType<typeof restrictedPodSecurityContext>;
+type ContainerSecurityContext = typeof RESTRICTED_CONTAINER_SECURITY_CONTEXT;
+/** The chart's anti-affinity switch for the operator-managed StatefulSets. */
+interface HighAvailability {
+  podAntiAffinity: "hard" | "soft";
+  podAntiAffinityTopologyKey: string;
+}
+interface DisruptionBudget {
+  enabled: boolean;
+  minAvailable: number;
+}
 
 export interface GrafanaDatasource {
   name: string;
@@ -69,7 +79,9 @@ export interface KubePrometheusStackValues {
       podMonitorSelectorNilUsesHelmValues: false;
       podMonitorSelector: LabelSelector;
       podMonitorNamespaceSelector: LabelSelector;
-    };
+      securityContext: PodSecurityContext;
+    } & HighAvailability;
+    podDisruptionBudget: DisruptionBudget;
   };
   alertmanager: {
     alertmanagerSpec: {
@@ -77,12 +89,45 @@ export interface KubePrometheusStackValues {
       storage: VolumeClaimTemplate;
       useExistingSecret: true;
       configSecret: string;
+      resources: K8sResources;
+      securityContext: PodSecurityContext;
+    } & HighAvailability;
+    podDisruptionBudget: DisruptionBudget;
+  };
+  prometheusOperator: {
+    resources: K8sResources;
+    securityContext: PodSecurityContext;
+    containerSecurityContext: ContainerSecurityContext;
+    prometheusConfigReloader: { resources: K8sResources };
+    admissionWebhooks: {
+      patch: { resources: K8sResources; securityContext: PodSecurityContext };
+      createSecretJob: { securityContext: ContainerSecurityContext };
+      patchWebhookJob: { securityContext: ContainerSecurityContext };
     };
   };
+  "kube-state-metrics": {
+    resources: K8sResources;
+    securityContext: PodSecurityContext & { enabled: true };
+    containerSecurityContext: ContainerSecurityContext;
+  };
+  "prometheus-node-exporter": {
+    namespaceOverride: string;
+    resources: K8sResources;
+    securityContext: PodSecurityContext;
+    containerSecurityContext: ContainerSecurityContext;
+  };
   grafana: {
+    resources: K8sResources;
+    securityContext: PodSecurityContext;
+    containerSecurityContext: ContainerSecurityContext;
+    /** Off: its root chown of the volume breaks "restricted"; the pod's fsGroup makes the volume Grafana's. */
+    initChownData: { enabled: false };
+    extraEmptyDirMounts: { name: string; mountPath: string }[];
     admin: { existingSecret: string; userKey: string; passwordKey: string };
     persistence: { enabled: true; type: "sts"; storageClassName: string; size: string };
     sidecar: {
+      resources: K8sResources;
+      securityContext: ContainerSecurityContext;
       dashboards: {
         enabled: true;
         label: string;
@@ -99,6 +144,7 @@ export interface KubePrometheusStackValues {
       | {
           enabled: true;
           ingressClassName: string;
+          annotations: Record<string, string>;
           hosts: string[];
           path: "/";
           tls: { secretName: string; hosts: string[] }[];
@@ -108,6 +154,32 @@ export interface KubePrometheusStackValues {
 
 /** Keys of the Grafana admin Secret (the chart's defaults). */
 export const GRAFANA_ADMIN_KEYS = { user: "admin-user", password: "admin-password" } as const;
+
+/** Value paths that hold a Kubernetes securityContext or resources object. */
+const SECURITY_AND_RESOURCE_PATHS = [
+  "alertmanager.alertmanagerSpec.resources",
+  "alertmanager.alertmanagerSpec.securityContext",
+  "prometheus.prometheusSpec.securityContext",
+  "prometheusOperator.resources",
+  "prometheusOperator.securityContext",
+  "prometheusOperator.containerSecurityContext",
+  "prometheusOperator.prometheusConfigReloader.resources",
+  "prometheusOperator.admissionWebhooks.patch.resources",
+  "prometheusOperator.admissionWebhooks.patch.securityContext",
+  "prometheusOperator.admissionWebhooks.createSecretJob.securityContext",
+  "prometheusOperator.admissionWebhooks.patchWebhookJob.securityContext",
+  "kube-state-metrics.resources",
+  "kube-state-metrics.securityContext",
+  "kube-state-metrics.containerSecurityContext",
+  "prometheus-node-exporter.resources",
+  "prometheus-node-exporter.securityContext",
+  "prometheus-node-exporter.containerSecurityContext",
+  "grafana.resources",
+  "grafana.securityContext",
+  "grafana.containerSecurityContext",
+  "grafana.sidecar.resources",
+  "grafana.sidecar.securityContext",
+];
 
 /** Value paths whose content is a Kubernetes object or list, not chart keys. */
 export const KUBE_PROMETHEUS_STACK_FREE_FORM = new Set([
@@ -124,11 +196,26 @@ export const KUBE_PROMETHEUS_STACK_FREE_FORM = new Set([
   "prometheus.prometheusSpec.podMonitorNamespaceSelector",
   "alertmanager.alertmanagerSpec.storage",
   "grafana.envValueFrom",
+  "grafana.ingress.annotations",
+  "grafana.extraEmptyDirMounts",
+  ...SECURITY_AND_RESOURCE_PATHS,
 ]);
 
-export function k8sResources(r: ResourcesConfig): K8sResources {
-  // No CPU limit: throttling a query engine hurts more than sharing spare CPU.
-  return { requests: { cpu: r.cpu, memory: r.memory }, limits: { memory: r.memory } };
+
+/** The users the charts' images run as: Prometheus and Alertmanager (chart default), Grafana's image, nobody. */
+const PROMETHEUS_UID = 1000;
+const GRAFANA_UID = 472;
+const NOBODY_UID = 65534;
+const ADMISSION_JOB_UID = 2000;
+
+/** Replicas on different nodes, required once there is more than one. */
+function highAvailability(replicas: number): HighAvailability {
+  return { podAntiAffinity: replicas > 1 ? "hard" : "soft", podAntiAffinityTopologyKey: "kubernetes.io/hostname" };
+}
+
+/** With several replicas a voluntary disruption (node drain) may take at most one at a time. */
+function disruptionBudget(replicas: number): DisruptionBudget {
+  return { enabled: replicas > 1, minAvailable: Math.max(1, replicas - 1) };
 }
 
 export function volumeClaim(storageClassName: string, size: string): VolumeClaimTemplate {
@@ -181,7 +268,7 @@ export function kubePrometheusStackValues(
   config: StackConfig,
   chartAlertsWeOverride: readonly string[] = [],
 ): KubePrometheusStackValues {
-  const { prometheus, alertmanager, grafana } = config.monitoring;
+  const { prometheus, alertmanager, grafana, operator, exporters } = config.monitoring;
   const everything: LabelSelector = {};
   return {
     fullnameOverride: charts.kubePrometheusStack.release,
@@ -214,7 +301,10 @@ export function kubePrometheusStackValues(
         podMonitorSelectorNilUsesHelmValues: false,
         podMonitorSelector: everything,
         podMonitorNamespaceSelector: everything,
+        securityContext: restrictedPodSecurityContext(PROMETHEUS_UID),
+        ...highAvailability(prometheus.replicas),
       },
+      podDisruptionBudget: disruptionBudget(prometheus.replicas),
     },
     alertmanager: {
       alertmanagerSpec: {
@@ -223,9 +313,49 @@ export function kubePrometheusStackValues(
         // Our Secret holds the whole config; receiver secrets never pass through Helm values.
         useExistingSecret: true,
         configSecret: ALERTMANAGER_CONFIG_SECRET,
+        resources: k8sResources(alertmanager.resources),
+        securityContext: restrictedPodSecurityContext(PROMETHEUS_UID),
+        ...highAvailability(alertmanager.replicas),
+      },
+      // Alertmanager is on the paging path: a node drain may take one peer at a time, never the cluster.
+      podDisruptionBudget: disruptionBudget(alertmanager.replicas),
+    },
+    prometheusOperator: {
+      resources: k8sResources(operator.resources),
+      securityContext: restrictedPodSecurityContext(NOBODY_UID),
+      containerSecurityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+      prometheusConfigReloader: { resources: k8sResources(operator.configReloaderResources) },
+      admissionWebhooks: {
+        patch: {
+          resources: k8sResources(operator.jobResources),
+          securityContext: restrictedPodSecurityContext(ADMISSION_JOB_UID),
+        },
+        createSecretJob: { securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT },
+        patchWebhookJob: { securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT },
       },
     },
+    "kube-state-metrics": {
+      resources: k8sResources(exporters.kubeStateMetrics),
+      securityContext: { enabled: true, ...restrictedPodSecurityContext(NOBODY_UID) },
+      containerSecurityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+    },
+    // Host namespaces and host paths: alone in its own namespace, the one that admits privileged pods.
+    "prometheus-node-exporter": {
+      namespaceOverride: config.namespaces.nodeExporter,
+      resources: k8sResources(exporters.nodeExporter),
+      securityContext: restrictedPodSecurityContext(NOBODY_UID),
+      containerSecurityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+    },
     grafana: {
+      resources: k8sResources(grafana.resources),
+      securityContext: restrictedPodSecurityContext(GRAFANA_UID),
+      containerSecurityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+      initChownData: { enabled: false },
+      // Grafana writes its data to the volume, and temporary and log files here.
+      extraEmptyDirMounts: [
+        { name: "grafana-tmp", mountPath: "/tmp" },
+        { name: "grafana-logs", mountPath: "/var/log/grafana" },
+      ],
       admin: {
         existingSecret: GRAFANA_ADMIN_SECRET,
         userKey: GRAFANA_ADMIN_KEYS.user,
@@ -234,6 +364,8 @@ export function kubePrometheusStackValues(
       // A StatefulSet, so a rollout never waits for the old pod's ReadWriteOnce volume.
       persistence: { enabled: true, type: "sts", storageClassName: prometheus.storageClass, size: grafana.storageSize },
       sidecar: {
+        resources: k8sResources(grafana.sidecarResources),
+        securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
         dashboards: {
           enabled: true,
           label: DASHBOARD_LABEL,
@@ -256,9 +388,10 @@ export function kubePrometheusStackValues(
         ? {
             enabled: true,
             ingressClassName: grafana.ingress.className,
+            annotations: ingressTlsAnnotations(grafana.ingress.tls),
             hosts: [grafana.ingress.host],
             path: "/",
-            tls: [{ secretName: grafana.ingress.tlsSecretName, hosts: [grafana.ingress.host] }],
+            tls: [{ secretName: grafana.ingress.tls.secretName, hosts: [grafana.ingress.host] }],
           }
         : { enabled: false },
     },

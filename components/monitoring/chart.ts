@@ -16,6 +16,8 @@ export interface EngineDeps {
   config: StackConfig;
   secret: (key: string) => pulumi.Output<string>;
   namespace: k8s.core.v1.Namespace;
+  /** Where the chart's node-exporter runs (namespaceOverride). */
+  nodeExporterNamespace: k8s.core.v1.Namespace;
   crds: pulumi.Resource;
 }
 
@@ -44,7 +46,7 @@ export function kubePrometheusStack(name: string, deps: EngineDeps, opts: pulumi
       config,
       CHART_ALERTS_WE_DEFINE.filter((a) => ours.has(a)),
     ),
-    { ...opts, dependsOn: [deps.namespace, deps.crds, alertmanagerSecret, grafanaAdmin] },
+    { ...opts, dependsOn: [deps.namespace, deps.nodeExporterNamespace, deps.crds, alertmanagerSecret, grafanaAdmin] },
   );
   return { release, alertmanagerSecret, grafanaAdmin };
 }

@@ -4,11 +4,19 @@
  * referenced by Secret name only.
  */
 import { StackConfig } from "../../configs/types";
+import { k8sResources } from "../shared/resources";
+import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, restrictedPodSecurityContext } from "../shared/pod-security";
 import { POSTGRES_EXPORTER_DSN_KEY, POSTGRES_EXPORTER_DSN_SECRET } from "./names";
 import { ELASTICSEARCH_CREDENTIALS_SECRET, charts, elasticsearchUrl } from "../shared/platform";
 
+/** The users the exporter images run as (each chart's default). */
+const EXPORTER_UIDS = { postgres: 1001, pushgateway: 65534, elasticsearch: 1000 } as const;
+
 export function postgresExporterValues(config: StackConfig) {
   return {
+    resources: k8sResources(config.monitoring.exporters.postgres),
+    podSecurityContext: restrictedPodSecurityContext(EXPORTER_UIDS.postgres),
+    securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
     config: { datasourceSecret: { name: POSTGRES_EXPORTER_DSN_SECRET, key: POSTGRES_EXPORTER_DSN_KEY } },
     serviceMonitor: { enabled: true, interval: config.monitoring.prometheus.scrapeInterval },
   };
@@ -24,6 +32,9 @@ export function postgresDsn(config: StackConfig, password: string): string {
 export function pushgatewayValues(config: StackConfig) {
   return {
     fullnameOverride: charts.pushgateway.release,
+    resources: k8sResources(config.monitoring.exporters.pushgateway),
+    securityContext: restrictedPodSecurityContext(EXPORTER_UIDS.pushgateway),
+    containerSecurityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
     serviceMonitor: {
       enabled: true,
       namespace: config.namespaces.monitoring,
@@ -39,6 +50,9 @@ export function pushgatewayValues(config: StackConfig) {
 
 export function elasticsearchExporterValues(config: StackConfig) {
   return {
+    resources: k8sResources(config.monitoring.exporters.elasticsearch),
+    podSecurityContext: restrictedPodSecurityContext(EXPORTER_UIDS.elasticsearch),
+    securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
     es: {
       uri: elasticsearchUrl(config),
       // ECK's CA Secret lives in the logging namespace, out of a monitoring pod's reach.
@@ -57,7 +71,7 @@ export function elasticsearchExporterValues(config: StackConfig) {
 
 /** Value paths whose content is a Kubernetes object or list, per chart. */
 export const EXPORTER_FREE_FORM = {
-  postgresExporter: new Set<string>(),
-  pushgateway: new Set<string>(),
-  elasticsearchExporter: new Set(["extraEnvSecrets"]),
+  postgresExporter: new Set(["resources", "podSecurityContext", "securityContext"]),
+  pushgateway: new Set(["resources", "securityContext", "containerSecurityContext"]),
+  elasticsearchExporter: new Set(["extraEnvSecrets", "resources", "podSecurityContext", "securityContext"]),
 };

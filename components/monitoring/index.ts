@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../configs/types";
 import { installCrds } from "../shared/crds";
 import { namespace } from "../shared/namespace";
+import { enforcedLevel } from "../shared/pod-security";
+import { monitoringPodSecurityExceptions } from "./pod-security";
 import { monitoringEngine } from "./engine";
 import { mixinResources } from "../shared/mixin-resources";
 import { monitoringMixin } from "./mixin";
@@ -23,6 +25,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
   readonly namespace: k8s.core.v1.Namespace;
   /** The prometheus-operator CRDs: custom resources of monitoring.coreos.com kinds (every concern's) depend on this. */
   readonly crds: k8s.yaml.v2.ConfigFile;
+  readonly nodeExporterNamespace: k8s.core.v1.Namespace;
   readonly grafanaUrl: pulumi.Output<string>;
   /** In-cluster Alertmanager API (ElastAlert posts log alerts here). */
   readonly alertmanagerUrl: pulumi.Output<string>;
@@ -33,7 +36,16 @@ export class MonitoringStack extends pulumi.ComponentResource {
     super("cryoprotect:monitoring:MonitoringStack", name, {}, opts);
     const { config } = args;
     const child = { parent: this };
-    this.namespace = namespace(`${name}-ns`, config.namespaces.monitoring, config.environment, child);
+    this.namespace = namespace(`${name}-ns`, config.namespaces.monitoring, config.environment, "restricted", child);
+    // node-exporter alone: the one monitoring pod that needs the host (a declared Pod Security exception).
+    const nodeExporterNamespace = config.namespaces.nodeExporter;
+    this.nodeExporterNamespace = namespace(
+      `${name}-node-exporter-ns`,
+      nodeExporterNamespace,
+      config.environment,
+      enforcedLevel(nodeExporterNamespace, monitoringPodSecurityExceptions(config)),
+      child,
+    );
     this.crds = installCrds(`${name}-crds`, "prometheusOperator", child);
     this.grafanaUrl = pulumi.output(config.monitoring.grafana.url);
     mixinResources(
@@ -45,7 +57,13 @@ export class MonitoringStack extends pulumi.ComponentResource {
     );
     const engine = monitoringEngine(
       name,
-      { config, secret: args.secret, namespace: this.namespace, crds: this.crds },
+      {
+        config,
+        secret: args.secret,
+        namespace: this.namespace,
+        nodeExporterNamespace: this.nodeExporterNamespace,
+        crds: this.crds,
+      },
       child,
     );
     this.alertmanagerUrl = engine.alertmanagerUrl;

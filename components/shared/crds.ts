@@ -16,6 +16,10 @@ export const crdBundles = {
     version: "3.5.0",
     url: "https://download.elastic.co/downloads/eck/3.5.0/crds.yaml",
   },
+  certManager: {
+    version: "1.19.1",
+    url: "https://github.com/cert-manager/cert-manager/releases/download/v1.19.1/cert-manager.crds.yaml",
+  },
 } as const;
 
 export function installCrds(

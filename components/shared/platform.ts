@@ -49,6 +49,13 @@ export const charts = {
     repo: "https://helm.elastic.co",
     release: "elastic-operator",
   },
+  /** The chart and its CRD bundle move together. */
+  certManager: {
+    chart: "cert-manager",
+    version: `v${crdBundles.certManager.version}`,
+    repo: "https://charts.jetstack.io",
+    release: "cert-manager",
+  },
   elastalert: {
     chart: "elastalert2",
     version: "2.31.0",

@@ -11,7 +11,11 @@ const COMPONENT_TYPES = {
   monitoring: "cryoprotect:monitoring:MonitoringStack",
   logging: "cryoprotect:logging:LoggingStack",
   backup: "cryoprotect:backup:BackupStack",
+  tls: "cryoprotect:tls:Tls",
 } as const;
+
+/** Where each concern keeps its rules: its own namespace; TLS (whose cert-manager is optional) beside the monitoring rules. */
+const RULES_NAMESPACE = { monitoring: "monitoring", logging: "logging", backup: "backup", tls: "monitoring" } as const;
 
 describe.each(STACKS)("the %s stack", (stack) => {
   const config = stackConfig(stack);
@@ -24,7 +28,7 @@ describe.each(STACKS)("the %s stack", (stack) => {
     "the %s concern owns its PrometheusRules and dashboards",
     (concern, type) => {
       const mixin = mixins(config)[concern as keyof typeof COMPONENT_TYPES];
-      const namespace = config.namespaces[concern as keyof typeof COMPONENT_TYPES];
+      const namespace = config.namespaces[RULES_NAMESPACE[concern as keyof typeof COMPONENT_TYPES]];
       const rules = k8sObjects(run, "PrometheusRule");
       for (const group of mixin.ruleGroups) {
         const rule = rules.find((r) => (r.inputs.metadata as { name: string }).name === group.name);

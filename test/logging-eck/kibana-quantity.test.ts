@@ -33,7 +33,7 @@ describe("Kibana", () => {
     expect(obj.metadata.namespace).toBe("logging");
     expect(obj.metadata.annotations["nginx.ingress.kubernetes.io/backend-protocol"]).toBe("HTTPS");
     expect(obj.spec.ingressClassName).toBe(ingress.className);
-    expect(obj.spec.tls).toEqual([{ hosts: [ingress.host], secretName: ingress.tlsSecretName }]);
+    expect(obj.spec.tls).toEqual([{ hosts: [ingress.host], secretName: ingress.tls.secretName }]);
     expect(obj.spec.rules).toHaveLength(1);
     expect(obj.spec.rules[0].host).toBe(ingress.host);
     expect(obj.spec.rules[0].http.paths).toEqual([

@@ -2,9 +2,9 @@
 import {
   elasticsearchDatasource,
   GRAFANA_ADMIN_KEYS,
-  k8sResources,
   kubePrometheusStackValues,
 } from "../../components/monitoring/chart-values";
+import { k8sResources } from "../../components/shared/resources";
 import { ALERTMANAGER_CONFIG_SECRET, GRAFANA_ADMIN_SECRET } from "../../components/monitoring/names";
 import {
   ELASTICSEARCH_CREDENTIALS_SECRET,

@@ -114,6 +114,8 @@ function maxMapCountInitContainer(): Container {
     resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "16Mi" } },
     securityContext: {
       privileged: true,
+      // The pod runs as non-root; this one container must say otherwise, or the kubelet refuses uid 0.
+      runAsNonRoot: false,
       runAsUser: 0,
       readOnlyRootFilesystem: true,
       capabilities: { drop: ["ALL"] },

@@ -3,6 +3,9 @@ import { StackConfig } from "../../configs/types";
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT } from "../shared/pod-security";
 import { k8sResources } from "../shared/resources";
 
+/** Values holding a Kubernetes object: their own keys are the Kubernetes API's, not the chart's. */
+export const ECK_OPERATOR_FREE_FORM = ["resources", "podSecurityContext", "securityContext"];
+
 /** Chart values; every key exists in the chart's values.yaml. */
 export function eckOperatorValues(config: StackConfig): Record<string, unknown> {
   return {

@@ -6,6 +6,7 @@ describe.each(STACKS)("component structure of the %s stack", (stack) => {
     ["cryoprotect:monitoring:MonitoringStack", `cryoprotect-${stack}-monitoring`],
     ["cryoprotect:logging:LoggingStack", `cryoprotect-${stack}-logging`],
     ["cryoprotect:backup:BackupStack", `cryoprotect-${stack}-backup`],
+    ["cryoprotect:tls:Tls", `cryoprotect-${stack}-tls`],
   ] as const;
 
   it.each(components)("registers %s as %s", async (type, name) => {

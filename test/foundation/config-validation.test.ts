@@ -102,7 +102,44 @@ describe("stack config schema", () => {
     [
       "same namespace for two components",
       (c) => (c.namespaces.backup = "monitoring"),
-      ["namespaces: monitoring, logging and backup must be three different namespaces"],
+      ["namespaces: monitoring, logging, backup and nodeExporter must be four different namespaces"],
+    ],
+    [
+      "an ingress whose TLS Secret nothing provides",
+      (c) => (c.monitoring.grafana.ingress = { host: "g.example", className: "nginx", tls: { secretName: "g-tls" } }),
+      [
+        "monitoring.grafana.ingress.tls: nothing provides Secret g-tls; set tls.issuer (cert-manager issues it) or tls.existingSecret: true",
+      ],
+    ],
+    [
+      "an ingress with both an issuer and an existing Secret",
+      (c) =>
+        (c.logging.kibana.ingress = {
+          host: "k.example",
+          className: "nginx",
+          tls: { secretName: "k-tls", existingSecret: true, issuer: { kind: "Issuer", name: "local" } },
+        }),
+      ["logging.kibana.ingress.tls: set either issuer (cert-manager creates k-tls) or existingSecret, not both"],
+    ],
+    [
+      "an issuer of an unknown kind",
+      (c) =>
+        (c.monitoring.grafana.ingress = {
+          host: "g.example",
+          className: "nginx",
+          tls: { secretName: "g-tls", issuer: { kind: "Vault", name: "v" } },
+        }),
+      ["monitoring.grafana.ingress.tls.issuer.kind: must be equal to one of the allowed values (enum)"],
+    ],
+    [
+      "a certificate page threshold above its warning",
+      (c) => (c.monitoring.thresholds.certificateExpiryCriticalDays = 30),
+      ["monitoring.thresholds.certificateExpiryCriticalDays: must be below certificateExpiryWarningDays"],
+    ],
+    [
+      "cert-manager in a namespace of the platform",
+      (c) => (c.certManager = { namespace: "monitoring", resources: { cpu: "10m", memory: "32Mi" } }),
+      ["certManager.namespace: must not be one of the namespaces of namespaces.*"],
     ],
     [
       "runbook URL with trailing slash",
@@ -156,7 +193,7 @@ describe("stack config schema", () => {
 describe("a bad stack registers nothing", () => {
   const cases: [string, Record<string, unknown>][] = [
     ["schema error", { backup: devWith((c) => (c.backup.retention.daily = 0)).backup }],
-    ["cross-field error", { namespaces: { monitoring: "ops", logging: "ops", backup: "ops" } }],
+    ["cross-field error", { namespaces: { monitoring: "ops", logging: "ops", backup: "ops", nodeExporter: "ops" } }],
     ["unknown top-level key", { grafanaPassword: "hunter2" }],
   ];
 

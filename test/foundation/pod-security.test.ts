@@ -8,6 +8,7 @@
 import { podSecurityExceptions } from "../../components/catalog";
 import { ChartWorkload, chartPodSpec } from "../../components/shared/chart-workloads";
 import { charts } from "../../components/shared/platform";
+import { certManagerWorkloads } from "../../components/tls/cert-manager-values";
 import { loggingChartWorkloads } from "../../components/logging/pod-security";
 import { exporterWorkloads, kubePrometheusStackWorkloads } from "../../components/monitoring/pod-security";
 import {
@@ -29,6 +30,7 @@ const chartWorkloads: Record<string, ChartWorkload[]> = {
   [charts.elasticsearchExporter.chart]: [exporterWorkloads.elasticsearchExporter],
   [charts.eckOperator.chart]: [loggingChartWorkloads.eckOperator],
   [charts.elastalert.chart]: [loggingChartWorkloads.elastalert],
+  [charts.certManager.chart]: certManagerWorkloads,
 };
 
 function objectPods(run: StackRun) {

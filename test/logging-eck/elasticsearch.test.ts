@@ -123,7 +123,9 @@ describe("Elasticsearch topology", () => {
       expect(nodeSet.config).not.toHaveProperty("node.store.allow_mmap");
       const init = nodeSet.podTemplate.spec.initContainers!;
       expect(init).toHaveLength(1);
-      expect(init[0].securityContext).toEqual({ privileged: true, runAsUser: 0 });
+      // Root in a pod that is otherwise non-root: the container must say runAsNonRoot: false, or the kubelet refuses it.
+      expect(init[0].securityContext).toMatchObject({ privileged: true, runAsUser: 0, runAsNonRoot: false });
+      expect(nodeSet.podTemplate.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
       expect(init[0].command!.join(" ")).toContain(`sysctl -w vm.max_map_count=${requiredMaxMapCount}`);
       expect(requiredMaxMapCount).toBe(262144);
     });

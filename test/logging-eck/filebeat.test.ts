@@ -50,7 +50,9 @@ describe("Filebeat configuration", () => {
   it("adds Kubernetes metadata for the node it runs on, from NODE_NAME", () => {
     const processors = filebeatConfig(dev).processors as Record<string, Record<string, unknown>>[];
     const kube = processors.find((p) => "add_kubernetes_metadata" in p)!.add_kubernetes_metadata;
-    expect(kube.host).toBe("${NODE_NAME}");
+    // Filebeat's option is `node` (add_kubernetes_metadata docs); an unknown `host` would be ignored silently.
+    expect(kube.node).toBe("${NODE_NAME}");
+    expect(Object.keys(kube).sort()).toEqual(["matchers", "node"]);
     const env = filebeat(dev).spec.daemonSet.podTemplate.spec.containers[0].env!;
     expect(env).toContainEqual({ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } });
   });
@@ -106,13 +108,21 @@ describe("Filebeat DaemonSet (ECK Beat)", () => {
     expect(container.volumeMounts).toHaveLength(hostDirs.length);
   });
 
-  it("runs as root (root-owned 0640 log files) without privileges or capabilities", () => {
-    expect(pod.securityContext?.runAsUser).toBe(0);
+  it("runs as root (root-owned 0640 log files) with everything else restricted", () => {
+    expect(pod.securityContext).toEqual({ runAsUser: 0, seccompProfile: { type: "RuntimeDefault" } });
     expect(container.securityContext).toEqual({
       runAsUser: 0,
       allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
       capabilities: { drop: ["ALL"] },
+      seccompProfile: { type: "RuntimeDefault" },
     });
+  });
+
+  it("keeps other pods' plain-text lines as messages: no error key, no decoding error per line", () => {
+    const input = (filebeatConfig(dev)["filebeat.inputs"] as { parsers: Record<string, unknown>[] }[])[0];
+    const ndjson = input.parsers.find((p) => "ndjson" in p)!.ndjson;
+    expect(ndjson).toMatchObject({ add_error_key: false, ignore_decoding_error: true });
   });
 
   it.each([

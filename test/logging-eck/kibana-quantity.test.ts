@@ -17,7 +17,7 @@ describe("Kibana", () => {
     expect(kb.spec.version).toBe(config.logging.elasticsearch.version);
     expect(kb.spec.elasticsearchRef).toEqual({ name: "cryoprotect" });
     const { cpu, memory } = config.logging.kibana.resources;
-    expect(kb.spec.podTemplate.spec.containers).toEqual([
+    expect(kb.spec.podTemplate.spec.containers).toMatchObject([
       { name: "kibana", resources: { requests: { cpu, memory }, limits: { cpu, memory } } },
     ]);
   });
@@ -34,6 +34,10 @@ describe("Kibana", () => {
     expect(obj.metadata.annotations["nginx.ingress.kubernetes.io/backend-protocol"]).toBe("HTTPS");
     expect(obj.spec.ingressClassName).toBe(ingress.className);
     expect(obj.spec.tls).toEqual([{ hosts: [ingress.host], secretName: ingress.tls.secretName }]);
+    // cert-manager issues the Secret from the stack's issuer; an existing Secret gets no annotation.
+    expect(obj.metadata.annotations["cert-manager.io/cluster-issuer"]).toBe("letsencrypt-prod");
+    const existing = kibanaIngress(prod, { ...ingress, tls: { secretName: "kibana-tls", existingSecret: true } });
+    expect(Object.keys(existing.metadata.annotations)).toEqual(["nginx.ingress.kubernetes.io/backend-protocol"]);
     expect(obj.spec.rules).toHaveLength(1);
     expect(obj.spec.rules[0].host).toBe(ingress.host);
     expect(obj.spec.rules[0].http.paths).toEqual([

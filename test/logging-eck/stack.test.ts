@@ -35,7 +35,7 @@ describe.each(STACKS)("LoggingStack ECK resources in the %s stack", (stack) => {
       namespace: "elastic-system",
       skipCrds: true,
     });
-    expect(release.inputs.values).toEqual({ installCRDs: false, managedNamespaces: ["logging"] });
+    expect(release.inputs.values).toMatchObject({ installCRDs: false, managedNamespaces: ["logging"] });
     const namespace = k8sObjects(run, "Namespace", "elastic-system");
     expect(namespace).toHaveLength(1);
     const watched = k8sObjects(run, "Namespace", "logging")[0];

@@ -34,6 +34,7 @@ const ALLOWED_VALUE_PATHS = [
   "elasticsearch.certsVolumes",
   "elasticsearch.certsVolumeMounts",
   "resources",
+  "podSecurityContext",
   "securityContext",
   "rules",
 ];

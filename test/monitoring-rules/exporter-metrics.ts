@@ -7,6 +7,8 @@
 import { BACKUP_METRIC_NAMES } from "../../components/backup/metrics";
 
 export const exporterMetrics = {
+  /** cert-manager's controller (its chart's ServiceMonitor), job="cert-manager"; cert-manager docs, "Prometheus metrics". */
+  certManager: ["certmanager_certificate_expiration_timestamp_seconds", "certmanager_certificate_ready_status"],
   /** prometheus-node-exporter (kube-prometheus-stack), job="node-exporter". */
   nodeExporter: [
     "node_cpu_seconds_total",

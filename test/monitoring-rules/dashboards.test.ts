@@ -83,7 +83,7 @@ describe("monitoring dashboards", () => {
   });
 
   it.each(STACKS)("are where every %s alert's dashboard_url points", (stack) => {
-    const uids = new Set(grafanaDashboards(stackConfig("dev")).map((d) => d.uid));
+    const uids = new Set(grafanaDashboards(stackConfig(stack)).map((d) => d.uid));
     const missing = ruleGroups(stackConfig(stack))
       .flatMap((g) => g.alerts)
       .filter((a) => !uids.has(a.dashboardUid))

@@ -83,12 +83,16 @@ function chartObjects(namespace: string, release: string, chart: string, values:
         at("Service", "prometheus-operated"),
         at("Service", "alertmanager-operated"),
         // Subcharts are named "<release>-<subchart>".
-        at("Deployment", `${release}-grafana`),
+        // A StatefulSet with persistence type "sts" (chart-values.ts).
+        at("StatefulSet", `${release}-grafana`),
         at("Service", `${release}-grafana`),
         at("Deployment", `${release}-kube-state-metrics`),
         at("Service", `${release}-kube-state-metrics`),
-        at("DaemonSet", `${release}-prometheus-node-exporter`),
+        // node-exporter runs in its own namespace (namespaceOverride).
+        `DaemonSet/${String((values["prometheus-node-exporter"] as { namespaceOverride?: string } | undefined)?.namespaceOverride ?? namespace)}/${release}-prometheus-node-exporter`,
       ];
+    case "cert-manager":
+      return ["", "-webhook", "-cainjector"].map((part) => at("Deployment", `${full}${part}`));
     case "eck-operator":
       // The chart's own default fullnameOverride is "elastic-operator"; the operator runs as a StatefulSet.
       return [at("StatefulSet", typeof values.fullnameOverride === "string" ? values.fullnameOverride : "elastic-operator")];

@@ -47,7 +47,7 @@ export const ECS_MAPPINGS: FieldMapping[] = [
   { from: ["request.user_agent", "user_agent"], to: "user_agent.original", convert: "string", esType: "keyword" },
   { from: ["request.content_length"], to: "http.request.body.bytes", convert: "integer", esType: "long" },
   { from: ["request.content_type"], to: "http.request.mime_type", convert: "string", esType: "keyword" },
-  { from: ["request.headers"], to: "http.request.headers", convert: "none", esType: "flattened" },
+  { from: ["request.headers"], to: "cryoprotect.http.request.headers", convert: "none", esType: "flattened" },
   { from: ["response.status_code"], to: "http.response.status_code", convert: "integer", esType: "long" },
   { from: ["response.content_length"], to: "http.response.body.bytes", convert: "integer", esType: "long" },
   { from: ["response.content_type"], to: "http.response.mime_type", convert: "string", esType: "keyword" },
@@ -67,17 +67,41 @@ export const EXTRA_FIELD_TYPES: Record<string, EsFieldType> = {
   "service.name": "keyword",
   "service.environment": "keyword",
   "ecs.version": "keyword",
-  "http.response.headers": "flattened",
+  "cryoprotect.http.response.headers": "flattened",
   "url.original": "wildcard",
   "url.full": "wildcard",
-  "http.request.referrer": "wildcard",
-  // Whole events from the dead-letter queue: text, so no length limit applies.
-  "event.original": "match_only_text",
+  "http.request.referrer": "keyword",
+  // Whole events from the dead-letter queue: kept in _source, neither indexed nor aggregated (as ECS maps it).
+  "event.original": "keyword",
   "kubernetes.namespace": "keyword",
   "kubernetes.pod.name": "keyword",
   "kubernetes.container.name": "keyword",
   "kubernetes.node.name": "keyword",
 };
+
+/**
+ * Mapping options ECS gives these fields besides their type: `.text` multi-fields for full-text
+ * search of wildcard/keyword fields, and a field stored for reading only.
+ */
+export const ECS_FIELD_OPTIONS: Record<string, { multiFields?: Record<string, EsFieldType>; notIndexed?: true }> = {
+  "error.stack_trace": { multiFields: { text: "match_only_text" } },
+  "url.full": { multiFields: { text: "match_only_text" } },
+  "url.original": { multiFields: { text: "match_only_text" } },
+  "user_agent.original": { multiFields: { text: "match_only_text" } },
+  "event.original": { notIndexed: true },
+};
+
+/**
+ * Request and response headers are not ECS fields (ECS has no headers object): the pipeline keeps
+ * them, redacted, under this platform's own `cryoprotect.*` names, whichever name the app used.
+ */
+export const HEADER_FIELDS: Record<string, string> = {
+  "http.request.headers": "cryoprotect.http.request.headers",
+  "http.response.headers": "cryoprotect.http.response.headers",
+};
+
+/** Field sets that are not ECS's: the Kubernetes metadata Filebeat adds, and this platform's own. */
+export const NON_ECS_FIELD_PREFIXES = ["kubernetes.", "cryoprotect."];
 
 /** ECS version the "json" format is mapped to. */
 export const ECS_VERSION = "8.11.0";
@@ -101,7 +125,7 @@ export const REDACTION: RedactionRules = {
   secretHeaders: ["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"],
   secretHeaderPattern: "authorization|cookie|token|secret|password|api-?key",
   secretParamPattern: "password|passwd|token|secret|api[_-]?key|apikey",
-  headerFields: ["http.request.headers", "http.response.headers"],
+  headerFields: Object.values(HEADER_FIELDS),
   textFields: [
     "message",
     "url.query",

@@ -8,7 +8,11 @@ import { eckApiVersions, Kibana } from "./eck-types";
 import { ELASTIC_IMAGE_UID, elasticsearchName, kibanaHttpPort, kibanaHttpService, kibanaName } from "./names";
 import { guaranteedResources } from "../shared/resources";
 import { ingressTlsAnnotations } from "../shared/ingress-tls";
-import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, restrictedPodSecurityContext, scratchVolume } from "../shared/pod-security";
+import {
+  RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+  restrictedPodSecurityContext,
+  scratchVolume,
+} from "../shared/pod-security";
 
 export function kibana(config: StackConfig): Kibana {
   const kb = config.logging.kibana;
@@ -47,7 +51,10 @@ export function kibanaIngress(config: StackConfig, ingress: IngressConfig) {
     metadata: {
       name: `${kibanaName}-kibana`,
       namespace: config.namespaces.logging,
-      annotations: { "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS", ...ingressTlsAnnotations(ingress.tls) },
+      annotations: {
+        "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
+        ...ingressTlsAnnotations(ingress.tls),
+      } as Record<string, string>,
     },
     spec: {
       ingressClassName: ingress.className,

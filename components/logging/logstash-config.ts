@@ -23,6 +23,7 @@ import {
   REDACTION,
   secretJsonMemberRegex,
   secretParamRegex,
+  HEADER_FIELDS,
 } from "./ecs-mapping";
 import { logstashBeatsPort, logstashElasticsearchClusterName, logstashPipelineKey } from "./names";
 
@@ -83,6 +84,7 @@ export function rubyInit(config: StackConfig): string {
     health_paths: config.app.healthCheckPaths,
     secret_headers: REDACTION.secretHeaders,
     header_fields: REDACTION.headerFields.map(fieldRef),
+    header_moves: Object.entries(HEADER_FIELDS).map(([from, to]) => [fieldRef(from), fieldRef(to)]),
     text_fields: REDACTION.textFields.map(fieldRef),
     fail_closed_keep: FAIL_CLOSED_KEEP,
     redacted: REDACTED,
@@ -125,6 +127,10 @@ end
 end
 
 @cp_redact = lambda do |event|
+  @cp_header_moves.each do |from, to|
+    headers = event.remove(from)
+    event.set(to, headers) unless headers.nil?
+  end
   @cp_header_fields.each do |field|
     headers = event.get(field)
     next unless headers.is_a?(Hash)

@@ -20,7 +20,11 @@ import {
 import { logstashPipelines } from "./logstash-config";
 import { kubernetesBytes, logstashBytes, logstashMegabytes } from "./quantity";
 import { guaranteedResources } from "../shared/resources";
-import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, restrictedPodSecurityContext, scratchVolume } from "../shared/pod-security";
+import {
+  RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+  restrictedPodSecurityContext,
+  scratchVolume,
+} from "../shared/pod-security";
 
 /** ECK mounts a volume claim of this name at /usr/share/logstash/data. */
 export const logstashDataVolume = "logstash-data";

@@ -5,7 +5,7 @@
  * built-in `logs` template and maps the app's ECS fields explicitly.
  */
 import { DataStreamRetention, StackConfig } from "../../configs/types";
-import { Dataset, dataStreams, ECS_MAPPINGS, EsFieldType, EXTRA_FIELD_TYPES } from "./ecs-mapping";
+import { Dataset, dataStreams, ECS_FIELD_OPTIONS, ECS_MAPPINGS, EsFieldType, EXTRA_FIELD_TYPES } from "./ecs-mapping";
 
 /** Above the built-in `logs` template (priority 100) and the 200 Elastic reserves for its own. */
 export const INDEX_TEMPLATE_PRIORITY = 250;
@@ -47,6 +47,9 @@ interface FieldMappingJson {
   type?: EsFieldType;
   ignore_malformed?: boolean;
   ignore_above?: number;
+  index?: false;
+  doc_values?: false;
+  fields?: Record<string, { type: EsFieldType }>;
   properties?: Properties;
 }
 type Properties = Record<string, FieldMappingJson>;
@@ -54,11 +57,16 @@ type Properties = Record<string, FieldMappingJson>;
 /** ECS's limit: longer keyword values stay in _source but are not indexed (Lucene rejects terms over 32 KB). */
 export const KEYWORD_IGNORE_ABOVE = 1024;
 
-function fieldMapping(type: EsFieldType): FieldMappingJson {
+function fieldMapping(field: string, type: EsFieldType): FieldMappingJson {
+  const options = ECS_FIELD_OPTIONS[field] ?? {};
   // A malformed address must not make Elasticsearch reject the whole line.
   if (type === "ip") return { type, ignore_malformed: true };
-  if (type === "keyword") return { type, ignore_above: KEYWORD_IGNORE_ABOVE };
-  return { type };
+  if (options.notIndexed) return { type, index: false, doc_values: false };
+  const multi = options.multiFields
+    ? { fields: Object.fromEntries(Object.entries(options.multiFields).map(([name, t]) => [name, { type: t }])) }
+    : {};
+  if (type === "keyword") return { type, ignore_above: KEYWORD_IGNORE_ABOVE, ...multi };
+  return { type, ...multi };
 }
 
 /** Nested `properties` for dotted field names. */
@@ -71,7 +79,7 @@ export function esProperties(fields: Record<string, EsFieldType>): Properties {
       node[part] ??= { properties: {} };
       node = node[part].properties!;
     }
-    node[parts[parts.length - 1]] = fieldMapping(type);
+    node[parts[parts.length - 1]] = fieldMapping(field, type);
   }
   return root;
 }

@@ -201,7 +201,6 @@ export const KUBE_PROMETHEUS_STACK_FREE_FORM = new Set([
   ...SECURITY_AND_RESOURCE_PATHS,
 ]);
 
-
 /** The users the charts' images run as: Prometheus and Alertmanager (chart default), Grafana's image, nobody. */
 const PROMETHEUS_UID = 1000;
 const GRAFANA_UID = 472;

@@ -106,7 +106,10 @@ export const kubePrometheusStackWorkloads: ChartWorkload[] = [
     fixed: {
       hostNetwork: true,
       hostPID: true,
-      volumes: ["proc", "sys", "root"].map((name) => ({ name, hostPath: { path: name === "root" ? "/" : `/${name}` } })),
+      volumes: ["proc", "sys", "root"].map((name) => ({
+        name,
+        hostPath: { path: name === "root" ? "/" : `/${name}` },
+      })),
     },
   },
 ];

@@ -33,7 +33,10 @@ export function valueAt(values: unknown, path: string): unknown {
 }
 
 /** The pod spec the chart renders for one workload, as far as the restricted rules see it. */
-export function chartPodSpec(values: unknown, w: ChartWorkload): PodSpecLike & { containers: (ContainerLike & { resources: unknown })[] } {
+export function chartPodSpec(
+  values: unknown,
+  w: ChartWorkload,
+): PodSpecLike & { containers: (ContainerLike & { resources: unknown })[] } {
   return {
     ...w.fixed,
     securityContext: valueAt(values, w.podSecurityContext) as PodSpecLike["securityContext"],

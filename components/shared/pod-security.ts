@@ -161,13 +161,16 @@ export function unexcusedViolations(
 ): PodSecurityViolation[] {
   const mine = exceptions.filter((e) => e.workload === workload);
   return podSecurityViolations(spec).filter(
-    (v) => !mine.some((e) => e.rules.includes(v.rule) && (v.container === undefined || e.containers.includes(v.container))),
+    (v) =>
+      !mine.some((e) => e.rules.includes(v.rule) && (v.container === undefined || e.containers.includes(v.container))),
   );
 }
 
 /** The Pod Security Admission level a namespace can enforce, given the exceptions of the workloads in it. */
 export function enforcedLevel(namespaceName: string, exceptions: readonly PodSecurityException[]): PodSecurityLevel {
-  const levels = exceptions.filter((e) => e.namespace === namespaceName).flatMap((e) => e.rules.map((r) => POD_SECURITY_RULES[r]));
+  const levels = exceptions
+    .filter((e) => e.namespace === namespaceName)
+    .flatMap((e) => e.rules.map((r) => POD_SECURITY_RULES[r]));
   if (levels.includes("baseline")) return "privileged";
   if (levels.includes("restricted")) return "baseline";
   return "restricted";

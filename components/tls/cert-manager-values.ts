@@ -23,7 +23,10 @@ export function certManagerValues(config: StackConfig): Record<string, unknown> 
   return {
     fullnameOverride: charts.certManager.release,
     crds: { enabled: false },
-    prometheus: { enabled: true, servicemonitor: { enabled: true, interval: config.monitoring.prometheus.scrapeInterval } },
+    prometheus: {
+      enabled: true,
+      servicemonitor: { enabled: true, interval: config.monitoring.prometheus.scrapeInterval },
+    },
     ...hardened,
     webhook: hardened,
     cainjector: hardened,
@@ -33,9 +36,7 @@ export function certManagerValues(config: StackConfig): Record<string, unknown> 
 
 /** Value paths holding Kubernetes objects, not chart keys. */
 export const CERT_MANAGER_FREE_FORM = new Set(
-  PARTS.flatMap((p) =>
-    ["resources", "securityContext", "containerSecurityContext"].map((k) => (p ? `${p}.${k}` : k)),
-  ),
+  PARTS.flatMap((p) => ["resources", "securityContext", "containerSecurityContext"].map((k) => (p ? `${p}.${k}` : k))),
 );
 
 export const certManagerWorkloads: ChartWorkload[] = PARTS.map((part) => {
@@ -45,7 +46,11 @@ export const certManagerWorkloads: ChartWorkload[] = PARTS.map((part) => {
     workload: `${part === "startupapicheck" ? "Job" : "Deployment"}/${name}`,
     podSecurityContext: `${prefix}securityContext`,
     containers: [
-      { name: part || "cert-manager-controller", securityContext: `${prefix}containerSecurityContext`, resources: `${prefix}resources` },
+      {
+        name: part || "cert-manager-controller",
+        securityContext: `${prefix}containerSecurityContext`,
+        resources: `${prefix}resources`,
+      },
     ],
   };
 });

@@ -43,7 +43,11 @@ function chartPods(run: StackRun) {
   return ofType(run, "kubernetes:helm.sh/v3:Release").flatMap((r) => {
     const workloads = chartWorkloads[r.inputs.chart as string];
     if (!workloads) throw new Error(`no chart workloads listed for chart ${String(r.inputs.chart)}`);
-    return workloads.map((w) => ({ workload: w.workload, path: `values of ${r.inputs.chart}`, spec: chartPodSpec(r.inputs.values, w) }));
+    return workloads.map((w) => ({
+      workload: w.workload,
+      path: `values of ${r.inputs.chart}`,
+      spec: chartPodSpec(r.inputs.values, w),
+    }));
   });
 }
 
@@ -136,7 +140,11 @@ describe("the restricted check", () => {
     containers: [
       {
         name: "app",
-        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ["ALL"] },
+        },
       },
     ],
     volumes: [{ name: "tmp", emptyDir: {} }],
@@ -150,13 +158,51 @@ describe("the restricted check", () => {
     ["hostNamespaces", { hostNetwork: true }],
     ["hostPathVolumes", { volumes: [{ name: "logs", hostPath: { path: "/var/log" } }] }],
     ["volumeTypes", { volumes: [{ name: "nfs", nfs: { server: "x", path: "/" } }] }],
-    ["privileged", { containers: [{ ...compliant.containers[0], securityContext: { ...compliant.containers[0].securityContext, privileged: true } }] }],
-    ["privilegeEscalation", { containers: [{ name: "app", securityContext: { readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } } }] }],
+    [
+      "privileged",
+      {
+        containers: [
+          {
+            ...compliant.containers[0],
+            securityContext: { ...compliant.containers[0].securityContext, privileged: true },
+          },
+        ],
+      },
+    ],
+    [
+      "privilegeEscalation",
+      {
+        containers: [
+          { name: "app", securityContext: { readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } } },
+        ],
+      },
+    ],
     ["runningAsNonRoot", { securityContext: { runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } } }],
     ["runningAsNonRootUser", { securityContext: { ...compliant.securityContext, runAsUser: 0 } }],
     ["seccompProfile", { securityContext: { runAsNonRoot: true, seccompProfile: { type: "Unconfined" } } }],
-    ["capabilities", { containers: [{ name: "app", securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"], add: ["SYS_ADMIN"] } } }] }],
-    ["readOnlyRootFilesystem", { containers: [{ name: "app", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }] }],
+    [
+      "capabilities",
+      {
+        containers: [
+          {
+            name: "app",
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              readOnlyRootFilesystem: true,
+              capabilities: { drop: ["ALL"], add: ["SYS_ADMIN"] },
+            },
+          },
+        ],
+      },
+    ],
+    [
+      "readOnlyRootFilesystem",
+      {
+        containers: [
+          { name: "app", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } },
+        ],
+      },
+    ],
     ["hostPorts", { containers: [{ ...compliant.containers[0], ports: [{ hostPort: 8080 }] }] }],
   ])("finds %s", (rule, change) => {
     const rules = podSecurityViolations({ ...compliant, ...change }).map((v) => v.rule);

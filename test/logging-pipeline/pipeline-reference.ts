@@ -17,6 +17,7 @@ import {
   REDACTION,
   secretJsonMemberRegex,
   secretParamRegex,
+  HEADER_FIELDS,
 } from "../../components/logging/ecs-mapping";
 
 export type LogEvent = Record<string, unknown>;
@@ -46,6 +47,13 @@ export function setPath(event: LogEvent, path: string, value: unknown): void {
     node = node[part] as Record<string, unknown>;
   }
   node[parts[parts.length - 1]] = value;
+}
+
+/** Removes the leaf only, as Logstash's event.remove does (an emptied parent object stays). */
+export function deletePath(event: LogEvent, path: string): void {
+  const parts = path.split(".");
+  const parent = getPath(event, parts.slice(0, -1).join("."));
+  if (isObject(parent)) delete parent[parts[parts.length - 1]];
 }
 
 /** A conversion's result, or undefined when the value does not convert. */
@@ -98,6 +106,12 @@ function redactHeaders(headers: Record<string, unknown>): Record<string, unknown
 }
 
 function redact(event: LogEvent): void {
+  for (const [from, to] of Object.entries(HEADER_FIELDS)) {
+    const headers = getPath(event, from);
+    if (headers === undefined) continue;
+    deletePath(event, from);
+    setPath(event, to, headers);
+  }
   for (const field of REDACTION.headerFields) {
     const headers = getPath(event, field);
     if (isObject(headers)) setPath(event, field, redactHeaders(headers));

@@ -100,7 +100,7 @@ describe("ECS mapping of the app's JSON lines", () => {
 
 describe("redaction", () => {
   const out = run(dev, requestCompleted(dev));
-  const headers = getPath(out, "http.request.headers") as Record<string, string>;
+  const headers = getPath(out, "cryoprotect.http.request.headers") as Record<string, string>;
 
   test.each(["Authorization", "Cookie", "X-Api-Key", "api-key", "Proxy-Authorization", "X-Auth-Token"])(
     "header %s is redacted",
@@ -115,14 +115,14 @@ describe("redaction", () => {
     for (const name of REDACTION.secretHeaders) {
       for (const spelling of [name, name.toUpperCase(), `HTTP_${name.replace(/-/g, "_").toUpperCase()}`]) {
         const e = run(dev, requestCompleted(dev, { request: { headers: { [spelling]: "s3cr3t" } } }));
-        expect([spelling, getPath(e, `http.request.headers.${spelling}`)]).toEqual([spelling, REDACTED]);
+        expect([spelling, getPath(e, `cryoprotect.http.request.headers.${spelling}`)]).toEqual([spelling, REDACTED]);
       }
     }
   });
 
   test("Set-Cookie in response headers is redacted", () => {
     const ecs = run(ecsConfig, ecsLine(ecsConfig, { "http.response.headers": { "Set-Cookie": "sid=2; HttpOnly" } }));
-    expect(getPath(ecs, "http.response.headers.Set-Cookie")).toBe(REDACTED);
+    expect(getPath(ecs, "cryoprotect.http.response.headers.Set-Cookie")).toBe(REDACTED);
   });
 
   test("harmless headers are kept, URLs inside them lose their secret parameters", () => {
@@ -227,9 +227,9 @@ describe("ECS log format", () => {
   });
 
   test("redaction and routing still apply", () => {
-    expect(getPath(out, "http.request.headers.authorization")).toBe(REDACTED);
-    expect(getPath(out, "http.request.headers.set-cookie")).toBe(REDACTED);
-    expect(getPath(out, "http.request.headers.accept")).toBe("*/*");
+    expect(getPath(out, "cryoprotect.http.request.headers.authorization")).toBe(REDACTED);
+    expect(getPath(out, "cryoprotect.http.request.headers.set-cookie")).toBe(REDACTED);
+    expect(getPath(out, "cryoprotect.http.request.headers.accept")).toBe("*/*");
     expect(getPath(out, "url.query")).toBe(`password=${REDACTED}&user=bob`);
     expect(getPath(out, "url.original")).toBe(`/login?password=${REDACTED}&user=bob`);
     expect(out.message).toBe(`login failed for /login?password=${REDACTED}&user=bob`);

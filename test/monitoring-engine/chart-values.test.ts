@@ -108,6 +108,29 @@ describe("kube-prometheus-stack values", () => {
     expect(g.persistence).toMatchObject({ enabled: true, size: "10Gi" });
   });
 
+  it("prod: Alertmanager and Prometheus spread over nodes, drained one peer at a time; dev: no budget", () => {
+    const p = kubePrometheusStackValues(prod);
+    expect(p.alertmanager.alertmanagerSpec).toMatchObject({
+      podAntiAffinity: "hard",
+      podAntiAffinityTopologyKey: "kubernetes.io/hostname",
+      resources: k8sResources(prod.monitoring.alertmanager.resources),
+    });
+    expect(p.alertmanager.podDisruptionBudget).toEqual({ enabled: true, minAvailable: 2 });
+    expect(p.prometheus.prometheusSpec.podAntiAffinity).toBe("hard");
+    expect(p.prometheus.podDisruptionBudget).toEqual({ enabled: true, minAvailable: 1 });
+    const d = kubePrometheusStackValues(dev);
+    expect(d.alertmanager.alertmanagerSpec.podAntiAffinity).toBe("soft");
+    expect(d.alertmanager.podDisruptionBudget.enabled).toBe(false);
+    expect(d.prometheus.podDisruptionBudget.enabled).toBe(false);
+  });
+
+  it("node-exporter runs in its own namespace; Grafana's root chown init container is off", () => {
+    const v = kubePrometheusStackValues(prod);
+    expect(v["prometheus-node-exporter"].namespaceOverride).toBe(prod.namespaces.nodeExporter);
+    expect(v.grafana.initChownData).toEqual({ enabled: false });
+    expect(v.grafana.securityContext).toMatchObject({ fsGroup: 472, runAsUser: 472, runAsNonRoot: true });
+  });
+
   it("Grafana ingress only where the stack configures one", () => {
     expect(kubePrometheusStackValues(dev).grafana.ingress).toEqual({ enabled: false });
     expect(kubePrometheusStackValues(prod).grafana.ingress).toEqual({

@@ -6,9 +6,16 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   testTimeout: 120000,
-  collectCoverageFrom: ["components/**/*.ts", "configs/**/*.ts"],
+  collectCoverageFrom: [
+    "components/**/*.ts",
+    "configs/**/*.ts",
+    "policy/**/*.ts",
+    "!policy/index.ts",
+    "!policy/awsguard/**",
+  ],
   coverageReporters: ["text-summary", "lcov"],
   coverageThreshold: {
     "./components/": { lines: 90, branches: 90 },
+    "./policy/": { lines: 90, branches: 80 },
   },
 };

@@ -12,8 +12,15 @@ import { AlertDefinition, RuleGroup } from "./shared/alert";
 import { GrafanaDashboard } from "./shared/dashboard";
 import { Mixin } from "./shared/mixin";
 import { PodSecurityException } from "./shared/pod-security";
-import { loggingPodSecurityExceptions } from "./logging/pod-security";
-import { monitoringPodSecurityExceptions } from "./monitoring/pod-security";
+import { ChartWorkload } from "./shared/chart-workloads";
+import { charts } from "./shared/platform";
+import { certManagerWorkloads } from "./tls/cert-manager-values";
+import { loggingChartWorkloads, loggingPodSecurityExceptions } from "./logging/pod-security";
+import {
+  exporterWorkloads,
+  kubePrometheusStackWorkloads,
+  monitoringPodSecurityExceptions,
+} from "./monitoring/pod-security";
 
 /** Every concern's mixin, by the concern (and component) that deploys it. */
 export function mixins(config: StackConfig): Record<"monitoring" | "logging" | "backup" | "tls", Mixin> {
@@ -46,3 +53,19 @@ export function grafanaDashboards(config: StackConfig): GrafanaDashboard[] {
 export function podSecurityExceptions(config: StackConfig): PodSecurityException[] {
   return [...monitoringPodSecurityExceptions(config), ...loggingPodSecurityExceptions(config)];
 }
+
+/** The pods each pinned chart renders, by chart name, as the value paths that configure them. */
+export function chartWorkloadsByChart(): Record<string, ChartWorkload[]> {
+  return {
+    [charts.kubePrometheusStack.chart]: kubePrometheusStackWorkloads,
+    [charts.postgresExporter.chart]: [exporterWorkloads.postgresExporter],
+    [charts.pushgateway.chart]: [exporterWorkloads.pushgateway],
+    [charts.elasticsearchExporter.chart]: [exporterWorkloads.elasticsearchExporter],
+    [charts.eckOperator.chart]: [loggingChartWorkloads.eckOperator],
+    [charts.elastalert.chart]: [loggingChartWorkloads.elastalert],
+    [charts.certManager.chart]: certManagerWorkloads,
+  };
+}
+
+/** Stack outputs the program exports as Pulumi secrets; every other output is plain text. */
+export const SECRET_STACK_OUTPUTS = ["resticPassword"] as const;

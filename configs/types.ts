@@ -270,4 +270,15 @@ export interface StackConfig {
   runbookBaseUrl: string;
   /** Install cert-manager with the stack; absent: issuers named by ingresses belong to a cert-manager already there. */
   certManager?: { namespace: string; resources: ResourcesConfig };
+  /** Policy violations the stack accepts (policy pack, policy/): reviewed in the PR, reported on every preview. */
+  policyExceptions?: PolicyException[];
+}
+
+export interface PolicyException {
+  /** Name of the policy, e.g. "k8s-image-pinned". */
+  policy: string;
+  /** Pulumi name of the resource the exception is for. */
+  resource: string;
+  /** Why, in words a reviewer can check (at least 20 characters). */
+  reason: string;
 }

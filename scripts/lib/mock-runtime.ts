@@ -43,6 +43,8 @@ export interface StackRun {
   resources: RecordedResource[];
   /** Stack outputs; secret ones as SECRET_MARK. */
   outputs: Record<string, unknown>;
+  /** Stack outputs as the engine holds them, secret ones unwrapped (for assertions and policy checks only). */
+  rawOutputs: Record<string, unknown>;
   secretOutputs: string[];
   /** The values that were handed to the program as secrets. */
   secretValues: Record<string, string>;
@@ -212,22 +214,33 @@ async function runStackOnce(options: RunOptions): Promise<StackRun> {
   if (failure !== undefined) throw failure;
 
   const outputs: Record<string, unknown> = {};
+  const resolvedOutputs: Record<string, unknown> = {};
   const secretOutputs: string[] = [];
   for (const [k, v] of Object.entries(rawOutputs)) {
     const o = pulumi.output(v) as unknown as { isSecret: Promise<boolean>; promise(): Promise<unknown> };
     const [value, secret] = await Promise.all([o.promise(), o.isSecret]);
     if (secret) secretOutputs.push(k);
     outputs[k] = secret ? SECRET_MARK : value;
+    resolvedOutputs[k] = value;
   }
   for (const r of resources) {
     r.parent = parents.get(`${r.type}::${r.name}`);
     r.dependsOn = dependencies.get(`${r.type}::${r.name}`) ?? [];
   }
-  return { stack: options.stack, config: plain, resources, outputs, secretOutputs, secretValues };
+  return {
+    stack: options.stack,
+    config: plain,
+    resources,
+    outputs,
+    rawOutputs: resolvedOutputs,
+    secretOutputs,
+    secretValues,
+  };
 }
 
 /** Output properties that real providers compute and the program reads back. */
-function mockState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+/** The state the mocks give a resource: its inputs and the outputs providers compute (ARNs, ids). */
+export function mockState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   const state: Record<string, unknown> = { ...inputs };
   if (type.startsWith("aws:")) {
     state.arn = `arn:aws:${type.split(":")[1]}:::${name}`;

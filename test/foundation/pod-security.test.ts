@@ -5,12 +5,8 @@
  * restricted. Walks the mocked run's objects (CronJobs, Jobs, ECK podTemplates, the Beat
  * DaemonSet) and the Helm releases' values (the chart workloads), both stacks.
  */
-import { podSecurityExceptions } from "../../components/catalog";
-import { ChartWorkload, chartPodSpec } from "../../components/shared/chart-workloads";
-import { charts } from "../../components/shared/platform";
-import { certManagerWorkloads } from "../../components/tls/cert-manager-values";
-import { loggingChartWorkloads } from "../../components/logging/pod-security";
-import { exporterWorkloads, kubePrometheusStackWorkloads } from "../../components/monitoring/pod-security";
+import { chartWorkloadsByChart, podSecurityExceptions } from "../../components/catalog";
+import { chartPodSpec } from "../../components/shared/chart-workloads";
 import {
   enforcedLevel,
   PodSecurityException,
@@ -22,16 +18,7 @@ import { missingResources } from "../../components/shared/resources";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { ofType, StackRun, stackRun, STACKS } from "../harness/stack";
 
-/** The chart workloads of each pinned chart, by chart name. */
-const chartWorkloads: Record<string, ChartWorkload[]> = {
-  [charts.kubePrometheusStack.chart]: kubePrometheusStackWorkloads,
-  [charts.postgresExporter.chart]: [exporterWorkloads.postgresExporter],
-  [charts.pushgateway.chart]: [exporterWorkloads.pushgateway],
-  [charts.elasticsearchExporter.chart]: [exporterWorkloads.elasticsearchExporter],
-  [charts.eckOperator.chart]: [loggingChartWorkloads.eckOperator],
-  [charts.elastalert.chart]: [loggingChartWorkloads.elastalert],
-  [charts.certManager.chart]: certManagerWorkloads,
-};
+const chartWorkloads = chartWorkloadsByChart();
 
 function objectPods(run: StackRun) {
   return run.resources

@@ -9,6 +9,9 @@ import { referencedSecretKeys } from "../../configs/validate";
 import { readStackFile, runStack, SECRET_MARK, StackRun } from "../../scripts/lib/mock-runtime";
 import { renderSynth } from "../../scripts/lib/render";
 import { STACKS } from "../harness/stack";
+import { SECRET_STACK_OUTPUTS } from "../../components/catalog";
+import { secretMaterialViolations } from "../../policy/rules/kubernetes";
+import { engineResources } from "../policy/engine";
 
 const sentinel = (key: string) => `S3NTINEL-${key}-7f1c9e`;
 
@@ -21,6 +24,10 @@ describe.each(STACKS)("secrets of the %s stack", (stack) => {
     run = await runStack({ stack, secrets: Object.fromEntries(keys.map((k) => [k, sentinel(k)])) });
     const files = { ...renderSynth(run), ...stackArtifacts(run.config as unknown as StackConfig) };
     synthText = Object.values(files).join("\n");
+  });
+
+  it("puts no secret material in a ConfigMap or a plain output (the policy pack's rule, on known values)", () => {
+    expect(secretMaterialViolations(engineResources(run), SECRET_STACK_OUTPUTS)).toEqual([]);
   });
 
   it("has secret keys to test", () => {

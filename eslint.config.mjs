@@ -4,10 +4,11 @@ import tseslint from "typescript-eslint";
 /**
  * Layers, pointing down only: configs <- components/shared <- each concern (monitoring, logging,
  * backup) <- the composition root and generators (index.ts, components/catalog.ts,
- * components/artifacts.ts, components/runbooks) <- scripts <- e2e. Tests may import anything.
+ * components/artifacts.ts, components/runbooks) <- scripts and the policy pack (policy/) <- e2e.
+ * Tests may import anything.
  */
 const group = (names) => names.flatMap((n) => [`**/${n}`, `**/${n}/**`]);
-const ABOVE_CONCERNS = group(["catalog", "artifacts", "runbooks", "scripts", "test", "e2e", "index"]);
+const ABOVE_CONCERNS = group(["catalog", "artifacts", "runbooks", "scripts", "policy", "test", "e2e", "index"]);
 const restrict = (forbidden, layer) => ({
   "no-restricted-imports": [
     "error",
@@ -40,7 +41,8 @@ export default tseslint.config(
   })),
   {
     files: ["index.ts", "components/catalog.ts", "components/artifacts.ts", "components/runbooks/**/*.ts"],
-    rules: restrict(group(["scripts", "test", "e2e"]), "the composition root"),
+    rules: restrict(group(["scripts", "policy", "test", "e2e"]), "the composition root"),
   },
-  { files: ["scripts/**/*.ts"], rules: restrict(group(["test", "e2e"]), "scripts/") },
+  { files: ["scripts/**/*.ts"], rules: restrict(group(["policy", "test", "e2e"]), "scripts/") },
+  { files: ["policy/**/*.ts"], rules: restrict(group(["test", "e2e"]), "policy/") },
 );

@@ -44,6 +44,9 @@ const FORBIDDEN: [string, string][] = [
   ["components/runbooks/probe.ts", "../../scripts/lib/stack-config"],
   ["scripts/probe.ts", "../test/harness/stack"],
   ["scripts/lib/probe.ts", "../../e2e/lib/ports"],
+  ["components/shared/probe.ts", "../../policy/rules/aws"],
+  ["index.ts", "./policy/policies"],
+  ["policy/rules/probe.ts", "../../test/harness/stack"],
 ];
 const ALLOWED: [string, string][] = [
   ["components/backup/probe.ts", "./metrics"],
@@ -53,6 +56,7 @@ const ALLOWED: [string, string][] = [
   ["components/runbooks/probe.ts", "../backup/restore-procedure"],
   ["scripts/probe.ts", "../components/artifacts"],
   ["e2e/probe.ts", "../scripts/lib/render"],
+  ["policy/rules/probe.ts", "../../components/catalog"],
 ];
 
 describe("the layering rule", () => {

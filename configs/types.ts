@@ -147,6 +147,8 @@ export interface MonitoringConfig {
     replicas: number;
     storageSize: Quantity;
     resources: ResourcesConfig;
+    /** The longest silence `cryo-ops silence add` creates: a forgotten silence hides pages. */
+    maxSilenceHours: number;
     receivers: Receiver[];
     /** Which receivers each severity goes to. */
     routing: {

@@ -150,9 +150,11 @@ describe("cryo-backup.sh backup", () => {
     const result = await runScript(["backup"], scriptEnv({ RESTIC_INIT_IF_MISSING: "true" }));
     expectSuccess(result);
     const [snapshot] = snapshots(repository, passwordFile);
-    expect(snapshot).toMatchObject({ hostname: HOST, paths: ["/cryo.sql"], tags: ["cryoprotect"] });
-
     const state = databaseState(source, "cryo");
+    // The table count rides along as a tag (for `snapshots`, without reading the data).
+    const tables = Object.keys(state.tables).length;
+    expect(snapshot).toMatchObject({ hostname: HOST, paths: ["/cryo.sql"], tags: ["cryoprotect", `tables=${tables}`] });
+
     const trailer = dumpTail(snapshot.id);
     expect(trailer.trimEnd().endsWith("-- cryo-backup end of dump")).toBe(true);
     const sourceCounts = Object.fromEntries(Object.entries(state.tables).map(([t, { rows }]) => [t, rows]));
@@ -186,6 +188,31 @@ describe("cryo-backup.sh backup", () => {
     const id = snapshotIds().find((s) => s !== backups[0].id)!;
     expect(await gateway.value("cryoprotect_backup_snapshot_count", "backup")).toBe(2);
     backups.push({ id, state, bytesAdded });
+  });
+});
+
+describe("cryo-backup.sh snapshots", () => {
+  test("lists the backups newest first as JSON: id, time, restored size, table count; pushes no metrics", async () => {
+    const drillRecordsBefore = await gateway.value("cryoprotect_backup_success", "snapshots");
+    const result = await runScript(["snapshots"], scriptEnv());
+    expectSuccess(result);
+    const listed = JSON.parse(result.stdout) as {
+      host: string;
+      snapshots: { id: string; short_id: string; time: string; size_bytes: number; tables: number }[];
+    };
+    expect(listed.host).toBe(HOST);
+    const byRestic = snapshots(repository, passwordFile).sort((a, b) => b.time.localeCompare(a.time));
+    expect(listed.snapshots.map((s) => s.id)).toEqual(byRestic.map((s) => s.id));
+    expect(listed.snapshots.map((s) => s.id)).toEqual([backups[1].id, backups[0].id]);
+    for (const [i, snapshot] of listed.snapshots.entries()) {
+      const stats = JSON.parse(
+        restic(repository, passwordFile, ["stats", "--mode", "restore-size", "--json", snapshot.id]),
+      );
+      expect(snapshot.size_bytes).toBe(stats.total_size);
+      expect(snapshot.size_bytes).toBeGreaterThan(10_000_000);
+      expect(snapshot.tables).toBe(Object.keys(backups[1 - i].state.tables).length);
+    }
+    expect(await gateway.value("cryoprotect_backup_success", "snapshots")).toBe(drillRecordsBefore);
   });
 });
 

@@ -15,6 +15,8 @@
 #                             compare every table's rows and checksum, the large objects and the
 #                             sequences with those recorded at backup time; the result is recorded
 #                             in the repository for the next full run
+#   cryo-backup.sh snapshots  print the repository's backups as one JSON document on stdout, newest
+#                             first: id, time, restored size in bytes, table count (read-only; no metrics)
 #
 # Environment:
 #   PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE   the app database (restore: the target).
@@ -75,6 +77,7 @@
 set -Eeuo pipefail -m
 
 readonly SNAPSHOT_TAG=cryoprotect
+readonly TABLES_TAG_PREFIX=tables=
 readonly DRILL_RECORD_TAG=cryoprotect-drill
 readonly HEADER_END='-- cryo-backup header end'
 readonly END_MARKER='-- cryo-backup end of dump'
@@ -181,7 +184,7 @@ on_exit() {
   stop_children
   drop_drill_database
   [[ $MODE != drill || $DRILL_RECORD != true ]] || record_drill_result "$status"
-  [[ -z $MODE || -z $WORK ]] || push_run_metrics "$status"
+  [[ -z $MODE || -z $WORK || $MODE == snapshots ]] || push_run_metrics "$status"
   [[ -z $WORK ]] || rm -rf "$WORK"
   ((status == 0)) || log "failed (exit status $status)"
   exit "$status"
@@ -577,8 +580,10 @@ run_backup() {
   fi
 
   mkfifo "$WORK/dump.fifo"
+  # The table count rides along as a tag, so that listing snapshots needs no read of their data.
   setpriv --pdeathsig INT restic backup --stdin --stdin-filename "$filename" --host "$BACKUP_HOST" \
-    --tag "$SNAPSHOT_TAG" --json <"$WORK/dump.fifo" >"$WORK/backup.json" 2>"$WORK/restic.err" &
+    --tag "$SNAPSHOT_TAG" --tag "$TABLES_TAG_PREFIX$(wc -l <"$WORK/dumped-tables")" \
+    --json <"$WORK/dump.fifo" >"$WORK/backup.json" 2>"$WORK/restic.err" &
   RESTIC_PID=$!
   exec {FEED_FD}>"$WORK/dump.fifo"
   write_header >"$WORK/header"
@@ -1150,10 +1155,31 @@ run_drill() {
     "$(wc -l <"$WORK/recorded-lo") large objects and $(wc -l <"$WORK/recorded-seq") sequences match the snapshot"
 }
 
+# ---------------------------------------------------------------- snapshots
+
+# The backups of this host, newest first, as JSON: what `cryo-ops backup snapshots` shows.
+run_snapshots() {
+  restic snapshots --json --host "$BACKUP_HOST" --tag "$SNAPSHOT_TAG" >"$WORK/list.json" 2>"$WORK/restic.err" ||
+    die 1 "cannot list snapshots: $(first_lines "$WORK/restic.err")"
+  local id
+  : >"$WORK/sizes"
+  for id in $(jq -r '.[].id' "$WORK/list.json"); do
+    restic stats --mode restore-size --json "$id" 2>"$WORK/restic.err" | jq -c --arg id "$id" '{id: $id, size: .total_size}' \
+      >>"$WORK/sizes" || die 1 "cannot read the size of snapshot $id: $(first_lines "$WORK/restic.err")"
+  done
+  jq -n --slurpfile list "$WORK/list.json" --slurpfile sizes "$WORK/sizes" --arg prefix "$TABLES_TAG_PREFIX" --arg host "$BACKUP_HOST" '
+    ($sizes | map({(.id): .size}) | add // {}) as $size
+    | {host: $host, snapshots: ($list[0] | sort_by(.time) | reverse | map({
+        id, short_id, time,
+        size_bytes: $size[.id],
+        tables: ([(.tags // [])[] | select(startswith($prefix)) | ltrimstr($prefix) | tonumber] | first)
+      }))}'
+}
+
 main() {
   (($#)) || usage
   case $1 in
-    backup | full | restore | drill) MODE=$1 ;;
+    backup | full | restore | drill | snapshots) MODE=$1 ;;
     -h | --help | help) usage ;;
     *) log "unknown mode '$1'" && usage ;;
   esac
@@ -1175,6 +1201,7 @@ main() {
     full) run_full ;;
     restore) run_restore "$@" ;;
     drill) run_drill ;;
+    snapshots) run_snapshots ;;
   esac
   log "done in $(awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $START_TIME }")s"
 }

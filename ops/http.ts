@@ -13,10 +13,15 @@ export async function requestJson<T>(what: string, url: string, init: RequestIni
     });
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new CheckFailed(`cannot reach ${what} at ${new URL(url).origin}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+    throw new CheckFailed(
+      `cannot reach ${what} at ${new URL(url).origin}: ${cause?.code ?? cause?.message ?? (e as Error).message}`,
+    );
   }
   const text = await response.text();
-  if (!response.ok) throw new CheckFailed(`${what} answered ${response.status} for ${new URL(url).pathname}: ${text.trim().slice(0, 200)}`);
+  if (!response.ok)
+    throw new CheckFailed(
+      `${what} answered ${response.status} for ${new URL(url).pathname}: ${text.trim().slice(0, 200)}`,
+    );
   return (text ? JSON.parse(text) : undefined) as T;
 }
 

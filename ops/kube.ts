@@ -28,7 +28,8 @@ export class Kube {
     if (options.kubeconfig) this.config.loadFromFile(options.kubeconfig);
     else this.config.loadFromDefault();
     if (options.context) {
-      if (!this.config.getContextObject(options.context)) throw new CheckFailed(`kubeconfig has no context ${options.context}`);
+      if (!this.config.getContextObject(options.context))
+        throw new CheckFailed(`kubeconfig has no context ${options.context}`);
       this.config.setCurrentContext(options.context);
     }
   }

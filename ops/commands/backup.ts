@@ -28,7 +28,8 @@ async function waitForJob(kube: Kube, namespace: string, name: string, timeoutMs
   for (;;) {
     const state = await kube.jobStatus(namespace, name);
     if (state !== "running") return state;
-    if (Date.now() > deadline) throw new CheckFailed(`Job ${namespace}/${name} did not finish within ${timeoutMs / 1000}s`);
+    if (Date.now() > deadline)
+      throw new CheckFailed(`Job ${namespace}/${name} did not finish within ${timeoutMs / 1000}s`);
     await new Promise((r) => setTimeout(r, 2000));
   }
 }
@@ -72,7 +73,8 @@ export async function listSnapshots(kube: Kube, config: StackConfig, progress: P
   const pod = await kube.jobPod(namespace, name, POD_START_MS);
   const result = await waitForJob(kube, namespace, name, 10 * 60 * 1000);
   const log = await kube.readLog(namespace, pod, "backup");
-  if (result !== "succeeded") throw new CheckFailed(`the snapshots Job ${name} failed: ${log.trim().split("\n").slice(-3).join(" | ")}`);
+  if (result !== "succeeded")
+    throw new CheckFailed(`the snapshots Job ${name} failed: ${log.trim().split("\n").slice(-3).join(" | ")}`);
   // The script logs to stderr; its one JSON document is the log's only line starting with "{".
   const json = log.split("\n").find((l) => l.startsWith("{"));
   if (!json) throw new CheckFailed(`the snapshots Job ${name} printed no snapshot list`);
@@ -83,7 +85,8 @@ export async function listSnapshots(kube: Kube, config: StackConfig, progress: P
 export function formatSnapshots(list: SnapshotList): string {
   if (!list.snapshots.length) return `no snapshots of host ${list.host}\n`;
   const rows = list.snapshots.map(
-    (s) => `${s.short_id}  ${s.time.slice(0, 19).replace("T", " ")}  ${(s.size_bytes / 2 ** 20).toFixed(1).padStart(9)} MiB  ${String(s.tables ?? "?").padStart(4)} tables`,
+    (s) =>
+      `${s.short_id}  ${s.time.slice(0, 19).replace("T", " ")}  ${(s.size_bytes / 2 ** 20).toFixed(1).padStart(9)} MiB  ${String(s.tables ?? "?").padStart(4)} tables`,
   );
   return `snapshots of host ${list.host}, newest first:\n${rows.join("\n")}\n`;
 }

@@ -20,12 +20,15 @@ export function silenceRequest(
 ): SilenceRequest {
   if (!input.matchers.length) throw new UsageError("silence add needs at least one --matcher name=value");
   const matchers = input.matchers.map(parseMatcher);
-  if (!input.reason?.trim()) throw new UsageError('silence add needs --reason "..." (it is shown to whoever is paged next)');
+  if (!input.reason?.trim())
+    throw new UsageError('silence add needs --reason "..." (it is shown to whoever is paged next)');
   if (!input.duration) throw new UsageError("silence add needs --duration (e.g. 2h)");
   const seconds = parseDuration(input.duration);
   const max = config.monitoring.alertmanager.maxSilenceHours;
   if (seconds > max * 3600) {
-    throw new UsageError(`--duration ${input.duration} is over this stack's limit of ${max}h (monitoring.alertmanager.maxSilenceHours)`);
+    throw new UsageError(
+      `--duration ${input.duration} is over this stack's limit of ${max}h (monitoring.alertmanager.maxSilenceHours)`,
+    );
   }
   const createdBy = input.author ?? process.env.USER ?? os.userInfo().username;
   return { matchers, endsAt: new Date(now.getTime() + seconds * 1000), createdBy, comment: input.reason.trim() };
@@ -44,7 +47,9 @@ export function formatSilences(silences: Silence[]): string {
   return (
     silences
       .map((s) => {
-        const matchers = s.matchers.map((m) => `${m.name}${m.isEqual ? "" : "!"}${m.isRegex ? "=~" : "="}"${m.value}"`).join(" ");
+        const matchers = s.matchers
+          .map((m) => `${m.name}${m.isEqual ? "" : "!"}${m.isRegex ? "=~" : "="}"${m.value}"`)
+          .join(" ");
         return `${s.id}  ${s.status.state.padEnd(7)}  until ${s.endsAt}  ${s.createdBy}  ${matchers}  # ${s.comment}`;
       })
       .join("\n") + "\n"

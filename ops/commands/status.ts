@@ -50,7 +50,11 @@ export function alertLines(alerts: AmAlert[]): StatusLine[] {
     },
     watchdog
       ? { level: "OK", check: "heartbeat", detail: "Watchdog is firing: the dead man's switch receiver is being fed" }
-      : { level: "FAIL", check: "heartbeat", detail: "Watchdog is not in Alertmanager: rules are not evaluated or not delivered" },
+      : {
+          level: "FAIL",
+          check: "heartbeat",
+          detail: "Watchdog is not in Alertmanager: rules are not evaluated or not delivered",
+        },
   ];
 }
 
@@ -59,7 +63,9 @@ export function silenceLine(silences: Silence[], now: Date): StatusLine {
   if (!active.length) return { level: "OK", check: "silences", detail: "none active" };
   const described = active
     .map((s) => {
-      const matchers = s.matchers.map((m) => `${m.name}${m.isEqual ? "" : "!"}${m.isRegex ? "=~" : "="}${m.value}`).join(",");
+      const matchers = s.matchers
+        .map((m) => `${m.name}${m.isEqual ? "" : "!"}${m.isRegex ? "=~" : "="}${m.value}`)
+        .join(",");
       return `${matchers} until ${s.endsAt} (${hours((Date.parse(s.endsAt) - now.getTime()) / 1000)} left, ${s.createdBy})`;
     })
     .join("; ");
@@ -67,7 +73,13 @@ export function silenceLine(silences: Silence[], now: Date): StatusLine {
 }
 
 /** Age of a freshness metric against the alert's threshold; overdue (past the schedule's gap) warns. */
-function ageLine(check: string, sample: PrometheusSample | undefined, now: number, overdue: number, limit: number): StatusLine {
+function ageLine(
+  check: string,
+  sample: PrometheusSample | undefined,
+  now: number,
+  overdue: number,
+  limit: number,
+): StatusLine {
   if (!sample) return { level: "FAIL", check, detail: "never succeeded (no metric in Prometheus)" };
   const age = now - Number(sample.value[1]);
   const detail = `last success ${hours(age)} ago (alert at ${hours(limit)})`;
@@ -82,7 +94,13 @@ export async function backupLines(prometheusUrl: string, config: StackConfig, no
     last.filter((s) => modes.includes(s.metric.mode)).sort((a, b) => Number(b.value[1]) - Number(a.value[1]))[0];
   const gap = (s: string[]) => longestGapSeconds(s, timeZone);
   const lines = [
-    ageLine("backup", newest(["backup", "full"]), now, gap([schedules.backup, schedules.full]), maxAgeSeconds(config, [schedules.backup, schedules.full])),
+    ageLine(
+      "backup",
+      newest(["backup", "full"]),
+      now,
+      gap([schedules.backup, schedules.full]),
+      maxAgeSeconds(config, [schedules.backup, schedules.full]),
+    ),
     ageLine("full backup", newest(["full"]), now, gap([schedules.full]), maxAgeSeconds(config, [schedules.full])),
     ageLine("restore drill", newest(["drill"]), now, gap([schedules.drill]), maxAgeSeconds(config, [schedules.drill])),
   ];
@@ -99,7 +117,15 @@ export async function backupLines(prometheusUrl: string, config: StackConfig, no
   const copies = await promQuery(prometheusUrl, `cryoprotect_backup_copy_last_success_timestamp_seconds{${job}}`);
   for (const target of secondaryTargets(config)) {
     const sample = copies.find((s) => s.metric.target === target.name);
-    lines.push(ageLine(`off-site copy ${target.name}`, sample, now, gap([schedules.full]), maxAgeSeconds(config, [schedules.full])));
+    lines.push(
+      ageLine(
+        `off-site copy ${target.name}`,
+        sample,
+        now,
+        gap([schedules.full]),
+        maxAgeSeconds(config, [schedules.full]),
+      ),
+    );
   }
   return lines;
 }
@@ -117,7 +143,8 @@ export async function elasticsearchLine(prometheusUrl: string): Promise<StatusLi
 export async function sloLine(prometheusUrl: string, config: StackConfig): Promise<StatusLine> {
   const objective = config.monitoring.slo.availability;
   const [ratio] = await promQuery(prometheusUrl, "max(cryoprotect:slo_availability_errors:ratio_rate3d)");
-  if (!ratio || ratio.value[1] === "NaN") return { level: "WARN", check: "error budget", detail: "no request data for the SLO" };
+  if (!ratio || ratio.value[1] === "NaN")
+    return { level: "WARN", check: "error budget", detail: "no request data for the SLO" };
   const left = 1 - Number(ratio.value[1]) / (1 - objective);
   const detail = `${(left * 100).toFixed(0)}% of the ${(objective * 100).toFixed(1)}% availability budget left (last 3 days)`;
   return { level: left <= 0 ? "FAIL" : left < 0.25 ? "WARN" : "OK", check: "error budget", detail };
@@ -130,7 +157,9 @@ export async function status(
   now = new Date(),
 ): Promise<StatusLine[]> {
   const am = new Alertmanager(urls.alertmanager);
-  const unreachable = (check: string) => (e: unknown): StatusLine[] => [{ level: "FAIL", check, detail: (e as Error).message }];
+  const unreachable =
+    (check: string) =>
+    (e: unknown): StatusLine[] => [{ level: "FAIL", check, detail: (e as Error).message }];
   const seconds = now.getTime() / 1000;
   const parts = await Promise.all([
     am.alerts().then(alertLines, unreachable("alerts")),

@@ -4,11 +4,12 @@ import tseslint from "typescript-eslint";
 /**
  * Layers, pointing down only: configs <- components/shared <- each concern (monitoring, logging,
  * backup) <- the composition root and generators (index.ts, components/catalog.ts,
- * components/artifacts.ts, components/runbooks) <- scripts and the policy pack (policy/) <- e2e.
+ * components/artifacts.ts, components/runbooks) <- scripts, the policy pack (policy/) and cryo-ops
+ * (ops/) <- e2e.
  * Tests may import anything.
  */
 const group = (names) => names.flatMap((n) => [`**/${n}`, `**/${n}/**`]);
-const ABOVE_CONCERNS = group(["catalog", "artifacts", "runbooks", "scripts", "policy", "test", "e2e", "index"]);
+const ABOVE_CONCERNS = group(["catalog", "artifacts", "runbooks", "scripts", "policy", "ops", "test", "e2e", "index"]);
 const restrict = (forbidden, layer) => ({
   "no-restricted-imports": [
     "error",
@@ -41,8 +42,9 @@ export default tseslint.config(
   })),
   {
     files: ["index.ts", "components/catalog.ts", "components/artifacts.ts", "components/runbooks/**/*.ts"],
-    rules: restrict(group(["scripts", "policy", "test", "e2e"]), "the composition root"),
+    rules: restrict(group(["scripts", "policy", "ops", "test", "e2e"]), "the composition root"),
   },
-  { files: ["scripts/**/*.ts"], rules: restrict(group(["policy", "test", "e2e"]), "scripts/") },
-  { files: ["policy/**/*.ts"], rules: restrict(group(["test", "e2e"]), "policy/") },
+  { files: ["scripts/**/*.ts"], rules: restrict(group(["policy", "ops", "test", "e2e"]), "scripts/") },
+  { files: ["policy/**/*.ts"], rules: restrict(group(["ops", "test", "e2e"]), "policy/") },
+  { files: ["ops/**/*.ts"], rules: restrict(group(["policy", "test", "e2e"]), "ops/ (cryo-ops)") },
 );

@@ -5,7 +5,9 @@
  * every assertion is on what reaches the webhook sink (or, for inhibition, on
  * Alertmanager's own view). Prints the detection latency of every alert.
  */
+import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { dashboardUrl, runbookUrl } from "../components/shared/alert";
 import { PROJECT_ROOT } from "../scripts/lib/mock-runtime";
@@ -14,6 +16,8 @@ import { backupRun, Scenario, ScenarioRun, startScenarios } from "./lib/scenario
 import { formatDetections } from "./lib/report";
 import { panelQueries, metricNames } from "./lib/dashboards";
 import { WebhookAlert } from "./lib/webhook-sink";
+import { waitFor } from "./lib/wait";
+import { cryoOps } from "../test/ops/cli";
 
 let run: ScenarioRun;
 
@@ -164,5 +168,126 @@ describe("dashboards", () => {
         notProduced.map((p) => `  - ${p}\n`).join(""),
     );
     expect(empty).toEqual([]);
+  });
+});
+
+describe("cryo-ops against the real servers", () => {
+  const endpoints = (cell: string) => {
+    const c = run.env.cell(cell);
+    return [
+      "--prometheus-url",
+      c.prometheusUrl,
+      "--alertmanager-url",
+      c.alertmanagerUrl,
+      "--pushgateway-url",
+      c.pushgatewayUrl,
+    ];
+  };
+
+  test("status: the healthy cell is OK (exit 0); the faulty one names the firing page (exit 1)", async () => {
+    await scenario("healthy");
+    const healthy = await cryoOps(["--stack", "dev", ...endpoints("healthy"), "--json", "status"]);
+    const lines = JSON.parse(healthy.stdout).lines as { level: string; check: string; detail: string }[];
+    process.stdout.write(
+      `\ncryo-ops status, healthy cell:\n${lines.map((l) => `  ${l.level} ${l.check}: ${l.detail}`).join("\n")}\n`,
+    );
+    expect({ status: healthy.status, fails: lines.filter((l) => l.level === "FAIL") }).toEqual({
+      status: 0,
+      fails: [],
+    });
+    for (const check of ["backup", "full backup", "restore drill", "repository check", "heartbeat", "alerts"]) {
+      expect({ check, level: lines.find((l) => l.check === check)?.level }).toEqual({ check, level: "OK" });
+    }
+    await scenario("errors");
+    const faulty = await cryoOps(["--stack", "dev", ...endpoints("errors"), "status"]);
+    expect(faulty.status).toBe(1);
+    expect(faulty.stdout.split("\n")[0]).toMatch(/^FAIL\s+alerts\s+firing critical: .*HighErrorRate/);
+  });
+
+  test("silence add suppresses the alert in Alertmanager, expire lifts it", async () => {
+    await scenario("errors");
+    const am = run.env.cell("errors");
+    const stateOf = async () =>
+      (await am.alertmanagerAlerts()).filter((a) => a.labels.alertname === "HighErrorRate").map((a) => a.status.state);
+    expect(await stateOf()).toContain("active");
+    const added = await cryoOps([
+      "--stack",
+      "dev",
+      ...endpoints("errors"),
+      "--json",
+      "silence",
+      "add",
+      "--matcher",
+      "alertname=HighErrorRate",
+      "--duration",
+      "30m",
+      "--reason",
+      "e2e: known fault",
+      "--author",
+      "e2e",
+    ]);
+    expect(added.status).toBe(0);
+    const { id } = JSON.parse(added.stdout) as { id: string };
+    await waitFor(
+      "HighErrorRate silenced",
+      async () => ((await stateOf()).every((s) => s === "suppressed") ? true : undefined),
+      30_000,
+    );
+    const listed = await cryoOps(["--stack", "dev", ...endpoints("errors"), "silence", "list"]);
+    expect(listed.stdout).toMatch(
+      new RegExp(`^${id}  active .* e2e  alertname="HighErrorRate"  # e2e: known fault$`, "m"),
+    );
+    expect((await cryoOps(["--stack", "dev", ...endpoints("errors"), "silence", "expire", id])).status).toBe(0);
+    await waitFor(
+      "HighErrorRate active again",
+      async () => ((await stateOf()).includes("active") ? true : undefined),
+      30_000,
+    );
+  });
+
+  test("diagnose writes a bundle of every part, with no receiver secret in it", async () => {
+    await scenario("healthy");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cryo-ops-bundle-"));
+    try {
+      const out = path.join(dir, "bundle.tar.gz");
+      const result = await cryoOps([
+        "--stack",
+        "dev",
+        ...endpoints("healthy"),
+        "--kubeconfig",
+        "/nonexistent",
+        "diagnose",
+        "--out",
+        out,
+      ]);
+      expect(result.status).toBe(0);
+      execFileSync("tar", ["-xzf", out, "-C", dir]);
+      const files = fs.readdirSync(dir).sort();
+      expect(files).toEqual(
+        expect.arrayContaining([
+          "alertmanager-status.json",
+          "alertmanager-alerts.json",
+          "prometheus-targets.json",
+          "prometheus-rule-errors.json",
+          "backup-metrics.json",
+          "config.json",
+          "MISSING.txt",
+        ]),
+      );
+      // The only part that needs Kubernetes is listed as missing, not a failure.
+      expect(fs.readFileSync(path.join(dir, "MISSING.txt"), "utf8")).toMatch(/^pods\.json: /);
+      // The receivers' endpoints are this run's secrets (in a cluster: webhook, Slack, PagerDuty keys).
+      const text = files
+        .filter((f) => f.endsWith(".json"))
+        .map((f) => fs.readFileSync(path.join(dir, f), "utf8"))
+        .join("\n");
+      expect(text).toContain("<redacted>");
+      expect(text).not.toContain(`127.0.0.1:${run.env.sink.port}`);
+      expect(
+        JSON.parse(fs.readFileSync(path.join(dir, "backup-metrics.json"), "utf8")).data.result.length,
+      ).toBeGreaterThan(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -15,7 +15,7 @@ export const HANDBOOK_PAGES: readonly HandbookPage[] = [
     file: "runbooks.md",
     title: "Common procedures",
     about:
-      "deploy and upgrade with Pulumi, preview in PRs, scale Elasticsearch, expand a volume, rotate a secret, add a receiver, silence an alert, pause backups",
+      "deploy and upgrade with Pulumi, preview in PRs, scale Elasticsearch, expand a volume, rotate a secret, add a receiver, silence an alert, pause backups, collect diagnostics",
   },
   {
     file: "monitoring_alerting.md",

@@ -103,6 +103,8 @@ export function alertPage(entry: AlertAcrossStacks, dashboards: ReadonlyMap<stri
     block(share((i) => query(i.alert)), queryBlock),
   ];
 
+  /** The stacks the alert exists in, as cryo-ops' --stack choice. */
+  const stackChoice = entry.stacks.length === 1 ? entry.stacks[0] : `<${entry.stacks.join("|")}>`;
   const diagnosis = [
     "Dashboard:",
     "",
@@ -143,10 +145,16 @@ export function alertPage(entry: AlertAcrossStacks, dashboards: ReadonlyMap<stri
     Mitigation: `Safe steps come first; go down the list only as far as needed.\n\n${block(
       share((i) => i.alert.runbook.mitigation),
       (steps) => numbered(steps),
+    )}\n\nWhile you work on it, silence it on every Alertmanager peer (fallback: amtool, [procedures](runbooks.md#silence-an-alert)):\n\n${fence(
+      "sh",
+      `cryo-ops --stack ${stackChoice} silence add --matcher alertname=${entry.name} --duration 1h --reason "INC-...: what you are doing"`,
     )}`,
     Escalation: `${block(
       share((i) => i.alert.runbook.escalation),
       (t) => t,
+    )}\n\nWhen you escalate, attach a support bundle (targets, rule errors, Alertmanager, backup metrics, pods; no secrets):\n\n${fence(
+      "sh",
+      `cryo-ops --stack ${stackChoice} diagnose --out ${entry.name}-$(date +%Y%m%dT%H%M).tar.gz`,
     )}\n\nSeverity levels, roles and the postmortem template: [incident response](incident_response.md).`,
   };
 

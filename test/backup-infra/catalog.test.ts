@@ -37,7 +37,20 @@ describe.each(STACKS)("backup alerts of the %s stack", (stack) => {
       expect(runbook.diagnosis.length).toBeGreaterThanOrEqual(2);
       expect(runbook.mitigation.length).toBeGreaterThanOrEqual(2);
       expect(alert.dashboardUid).toBe("cryoprotect-backups");
-      expect(alert.commands.every((cmd) => cmd.startsWith(`kubectl -n ${c.namespaces.backup} `))).toBe(true);
+      // kubectl in the backup namespace, or cryo-ops for this stack (with the kubectl line as its fallback).
+      const commands = alert.commands.filter((cmd) => !cmd.startsWith("#"));
+      const ops = commands.filter((cmd) => cmd.startsWith("cryo-ops "));
+      expect(
+        ops.every((cmd) =>
+          new RegExp(`^cryo-ops --stack ${c.environment} backup run --mode (backup|full|drill) --follow$`).test(cmd),
+        ),
+      ).toBe(true);
+      expect(ops.length).toBeGreaterThan(0);
+      expect(
+        commands
+          .filter((cmd) => !ops.includes(cmd))
+          .every((cmd) => cmd.startsWith(`kubectl -n ${c.namespaces.backup} `)),
+      ).toBe(true);
       expect(alert.commands.some((cmd) => /create job --from=cronjob\/cryoprotect-/.test(cmd))).toBe(true);
       expect(alert.commands.some((cmd) => / logs /.test(cmd))).toBe(true);
       for (const cmd of alert.commands.filter((x) => x.includes("cronjob"))) {

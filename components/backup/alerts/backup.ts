@@ -35,6 +35,8 @@ function jobCommands(config: StackConfig, mode: ScheduledMode): string[] {
     `kubectl -n ${ns} get jobs -l app.kubernetes.io/component=${mode} --sort-by=.metadata.creationTimestamp`,
     `kubectl -n ${ns} logs -l app.kubernetes.io/component=${mode} -c backup --tail=200`,
     `kubectl -n ${ns} get events --sort-by=.lastTimestamp`,
+    `# run one now and follow it (exit status = the Job's result); fallback: the kubectl create job line below`,
+    `cryo-ops --stack ${config.environment} backup run --mode ${mode} --follow`,
     `kubectl -n ${ns} create job --from=cronjob/${cronJob} ${cronJob}-manual-$(date +%s)`,
   ];
 }

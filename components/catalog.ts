@@ -15,6 +15,7 @@ import { PodSecurityException } from "./shared/pod-security";
 import { ChartWorkload } from "./shared/chart-workloads";
 import { charts } from "./shared/platform";
 import { certManagerWorkloads } from "./tls/cert-manager-values";
+import { blackboxWorkload } from "./monitoring/probes";
 import { loggingChartWorkloads, loggingPodSecurityExceptions } from "./logging/pod-security";
 import {
   exporterWorkloads,
@@ -64,6 +65,7 @@ export function chartWorkloadsByChart(): Record<string, ChartWorkload[]> {
     [charts.eckOperator.chart]: [loggingChartWorkloads.eckOperator],
     [charts.elastalert.chart]: [loggingChartWorkloads.elastalert],
     [charts.certManager.chart]: certManagerWorkloads,
+    [charts.blackboxExporter.chart]: [blackboxWorkload],
   };
 }
 

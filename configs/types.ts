@@ -170,6 +170,15 @@ export interface MonitoringConfig {
     sidecarResources: ResourcesConfig;
     ingress?: IngressConfig;
   };
+  /** Synthetic probes from inside the cluster (blackbox exporter): the API's health URL and every ingress. */
+  probes: {
+    /** In-cluster URL of the API's health endpoint, e.g. http://cryoprotect-api.cryoprotect.svc:5000/health. */
+    apiHealthUrl: string;
+    interval: Duration;
+    /** A probe slower than this warns (ProbeSlow). */
+    slowSeconds: number;
+    resources: ResourcesConfig;
+  };
   /** The Prometheus Operator, its admission-webhook Jobs and the config reloader it adds to Prometheus and Alertmanager. */
   operator: { resources: ResourcesConfig; jobResources: ResourcesConfig; configReloaderResources: ResourcesConfig };
   exporters: {

@@ -92,6 +92,26 @@ describe("alerts from the dev stack's generated rules reach the right receivers"
     for (const name of run.apiAlertNames) expect(deliveredNames).not.toContain(name);
   });
 
+  test("the API stops: the blackbox probe of its health URL fails too, and ApiServiceDown inhibits it", async () => {
+    await scenario("down");
+    const cell = run.env.cell("down");
+    // The probe's alert, in Alertmanager, muted by ApiServiceDown: one page for one outage.
+    const probe = await waitFor(
+      "ApiProbeFailed in the down cell's Alertmanager",
+      async () => (await cell.alertmanagerAlerts()).find((a) => a.labels.alertname === "ApiProbeFailed"),
+      180_000,
+      2000,
+    );
+    expect(probe.status.state).toBe("suppressed");
+    expect(probe.status.inhibitedBy.length).toBeGreaterThan(0);
+    expect(probe.labels).toMatchObject({ severity: "critical", probe: "api", job: "cryoprotect-probes" });
+    const delivered = run.env.sink.notifications.flatMap((n) => n.alerts.map((a) => a.labels.alertname));
+    expect(delivered).not.toContain("ApiProbeFailed");
+    // Healthy cells probe successfully, through the same module.
+    const healthy = await run.env.cell("healthy").query('probe_success{job="cryoprotect-probes", probe="api"}');
+    expect(healthy.map((s) => s.value[1])).toEqual(["1"]);
+  });
+
   test("a backup with a wrong password: BackupJobFailed reaches the warning receiver", async () => {
     const result = await scenario("backupFailure");
     expect(result.backup?.exitCode).not.toBe(0);

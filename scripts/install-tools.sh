@@ -8,6 +8,7 @@ PACKAGES=(
   prometheus-pushgateway
   prometheus-node-exporter
   prometheus-postgres-exporter
+  prometheus-blackbox-exporter  # the e2e's synthetic probes, with the stack's modules
   postgresql postgresql-client  # backup script tests, e2e, benchmark
   restic
   ruby                          # runs the Logstash pipeline's generated Ruby filter on sample lines
@@ -22,7 +23,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # Debian starts packaged services on install; the tests start their own on loopback.
-for s in prometheus prometheus-alertmanager prometheus-pushgateway prometheus-node-exporter prometheus-postgres-exporter postgresql; do
+for s in prometheus prometheus-alertmanager prometheus-pushgateway prometheus-node-exporter prometheus-postgres-exporter prometheus-blackbox-exporter postgresql; do
   (command -v systemctl >/dev/null && systemctl stop "$s" 2>/dev/null) || service "$s" stop >/dev/null 2>&1 || true
 done
 echo "tools: $(promtool --version 2>&1 | head -1 | cut -d' ' -f1-3); $(restic version | cut -d' ' -f1-2); pg $(ls /usr/lib/postgresql)"

@@ -170,11 +170,14 @@ export function alertmanagerConfig(
 
 /**
  * The alerts ApiServiceDown silences: every alert of the api and slo rule groups
- * (the SLO burn-rate alerts included), by name, so no rule has to carry an extra
+ * (the SLO burn-rate alerts included) and the API's probe (ApiProbeFailed), by name, so no rule has to carry an extra
  * label for it.
  */
 export function apiAlertNamesOf(groups: { component: string; alerts: { name: string }[] }[]): string[] {
-  const fromCatalog = groups.filter((g) => g.component === "api" || g.component === "slo").flatMap((g) => g.alerts);
+  const fromCatalog = groups
+    .filter((g) => g.component === "api" || g.component === "slo" || g.component === "probes")
+    // Of the probes, only the API's own (Api*): a failing ingress is not a symptom of the API being down.
+    .flatMap((g) => (g.component === "probes" ? g.alerts.filter((a) => a.name.startsWith("Api")) : g.alerts));
   const names = new Set<string>(fromCatalog.map((a) => a.name));
   names.delete("ApiServiceDown");
   return [...names].sort();

@@ -7,6 +7,7 @@ import { charts } from "../shared/platform";
 import { elasticsearchExporterValues, postgresDsn, postgresExporterValues, pushgatewayValues } from "./exporter-values";
 import { helmRelease } from "../shared/helm";
 import { apiServiceMonitorSpec } from "./api-service-monitor";
+import { blackboxExporterValues, probes } from "./probes";
 
 export interface ExporterDeps {
   config: StackConfig;
@@ -24,7 +25,7 @@ export function apiServiceMonitor(
   return new k8s.apiextensions.CustomResource(name, apiServiceMonitorSpec(config), opts);
 }
 
-/** postgres-exporter, Pushgateway and elasticsearch-exporter, each with its ServiceMonitor. */
+/** postgres-exporter, Pushgateway and elasticsearch-exporter, each with its ServiceMonitor; the blackbox exporter and its Probes. */
 export function exporters(name: string, deps: ExporterDeps, opts: pulumi.CustomResourceOptions) {
   const { config } = deps;
   const ns = config.namespaces.monitoring;
@@ -48,6 +49,16 @@ export function exporters(name: string, deps: ExporterDeps, opts: pulumi.CustomR
       releaseOpts([dsnSecret]),
     ),
     pushgateway: helmRelease(`${name}-pushgateway`, charts.pushgateway, ns, pushgatewayValues(config), releaseOpts()),
+    blackboxExporter: helmRelease(
+      `${name}-blackbox-exporter`,
+      charts.blackboxExporter,
+      ns,
+      blackboxExporterValues(config),
+      releaseOpts(),
+    ),
+    probes: probes(config).map(
+      (p) => new k8s.apiextensions.CustomResource(`${name}-probe-${p.metadata.name}`, p, releaseOpts()),
+    ),
     // Not awaited: its pod starts only once the logging stack has provided the credentials Secret.
     elasticsearchExporter: helmRelease(
       `${name}-elasticsearch-exporter`,

@@ -1,6 +1,6 @@
 /**
- * The monitoring concern's mixin: the API, system, SLO and meta rule groups and the API,
- * database, system, SLO and business dashboards.
+ * The monitoring concern's mixin: the API, system, SLO, meta and probe rule groups and the API,
+ * database, system, SLO, business and probe dashboards.
  */
 import { StackConfig } from "../../configs/types";
 import { Mixin } from "../shared/mixin";
@@ -14,12 +14,27 @@ import { apiRuleGroup } from "./alerts/api";
 import { metaRuleGroup } from "./alerts/meta";
 import { sloRuleGroup } from "./alerts/slo";
 import { systemRuleGroup } from "./alerts/system";
+import { probeRuleGroup } from "./alerts/probes";
+import { probesDashboard } from "./dashboards/probes";
 
 export function monitoringMixin(config: StackConfig): Mixin {
   return {
-    ruleGroups: [apiRuleGroup(config), systemRuleGroup(config), sloRuleGroup(config), metaRuleGroup(config)],
+    ruleGroups: [
+      apiRuleGroup(config),
+      systemRuleGroup(config),
+      sloRuleGroup(config),
+      metaRuleGroup(config),
+      probeRuleGroup(config),
+    ],
     ruleTests: monitoringRuleTests(config),
-    dashboards: [apiDashboard(config), databaseDashboard(), systemDashboard(), sloDashboard(), businessDashboard()],
+    dashboards: [
+      apiDashboard(config),
+      databaseDashboard(),
+      systemDashboard(),
+      sloDashboard(),
+      businessDashboard(),
+      probesDashboard(config),
+    ],
     logAlerts: [],
   };
 }

@@ -49,6 +49,12 @@ export const charts = {
     repo: "https://helm.elastic.co",
     release: "elastic-operator",
   },
+  blackboxExporter: {
+    chart: "prometheus-blackbox-exporter",
+    version: "11.17.2",
+    repo: PROMETHEUS_COMMUNITY,
+    release: "blackbox-exporter",
+  },
   /** The chart and its CRD bundle move together. */
   certManager: {
     chart: "cert-manager",

@@ -11,6 +11,7 @@ import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
 import { StackConfig } from "../../configs/types";
+import { blackboxModules } from "../../components/monitoring/probes";
 import { stackArtifacts } from "../../components/artifacts";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { redirectReceivers } from "./alertmanager-config";
@@ -28,6 +29,7 @@ export const BINARIES = {
   pushgateway: "/usr/bin/prometheus-pushgateway",
   nodeExporter: "/usr/bin/prometheus-node-exporter",
   postgresExporter: "/usr/bin/prometheus-postgres-exporter",
+  blackboxExporter: "/usr/bin/prometheus-blackbox-exporter",
 } as const;
 
 /** The kube-prometheus-stack chart's node-exporter arguments, so the same filesystems are watched. */
@@ -187,9 +189,18 @@ export class E2eEnvironment {
         DATA_SOURCE_NAME: `user=postgres host=${this.postgres.socketDir} port=${SHARED_PORTS.postgres} dbname=postgres sslmode=disable`,
       },
     });
+    // The stack's own blackbox modules (components/monitoring/probes.ts), one exporter for every cell.
+    const blackboxFile = path.join(this.tmpDir, "blackbox.yml");
+    fs.writeFileSync(blackboxFile, yaml.dump({ modules: blackboxModules() }));
+    const blackbox = this.supervisor.start({
+      name: "blackbox-exporter",
+      command: BINARIES.blackboxExporter,
+      args: [`--config.file=${blackboxFile}`, `--web.listen-address=${HOST}:${SHARED_PORTS.blackboxExporter}`],
+    });
     await Promise.all(this.cells.map((cell) => this.bootCell(cell)));
     await Promise.all([
       this.ready(nodeExporter, url(SHARED_PORTS.nodeExporter, "/metrics")),
+      this.ready(blackbox, url(SHARED_PORTS.blackboxExporter, "/-/healthy")),
       this.ready(postgresExporter, url(SHARED_PORTS.postgresExporter, "/metrics")),
       ...this.cells.flatMap((cell) => [
         this.ready(cell.processes[0], `${cell.pushgatewayUrl}/-/ready`),
@@ -232,6 +243,7 @@ export class E2eEnvironment {
         nodeExporterPort: SHARED_PORTS.nodeExporter,
         postgresExporterPort: SHARED_PORTS.postgresExporter,
         pushgatewayPort: cell.ports.pushgateway,
+        blackboxExporterPort: SHARED_PORTS.blackboxExporter,
         alertmanagerPort: cell.ports.alertmanager,
       },
       this.ruleFiles,

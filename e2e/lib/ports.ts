@@ -11,6 +11,7 @@ export const SHARED_PORTS = {
   nodeExporter: 19003,
   /** The demo's fault-injection endpoint. */
   control: 19004,
+  blackboxExporter: 19005,
 } as const;
 
 /** Ports of one cell: its own Prometheus, Alertmanager, Pushgateway and API instance. */

@@ -3,6 +3,7 @@
  * files, unchanged, and scrape jobs for the local targets labelled as the
  * cluster's ServiceMonitors label them, so rules and dashboards apply as is.
  */
+import { PROBE_JOB, PROBE_MODULES } from "../../components/monitoring/probes";
 import { StackConfig } from "../../configs/types";
 import { charts } from "../../components/shared/platform";
 import { HOST } from "./ports";
@@ -29,6 +30,7 @@ export interface ScrapeTargets {
   postgresExporterPort: number;
   pushgatewayPort: number;
   alertmanagerPort: number;
+  blackboxExporterPort: number;
 }
 
 function target(port: number) {
@@ -89,6 +91,19 @@ export function prometheusConfig(config: StackConfig, targets: ScrapeTargets, ru
         { namespace: monitoringNs, service: jobs.pushgateway, endpoint: "http", pod: `${jobs.pushgateway}-e2e` },
         { honor_labels: true },
       ),
+      // What the Prometheus Operator renders for the API's Probe: /probe on the blackbox exporter with the
+      // target as a parameter, the target as `instance`, the Probe's jobName and static labels.
+      {
+        job_name: PROBE_JOB,
+        metrics_path: "/probe",
+        params: { module: [PROBE_MODULES.api] },
+        static_configs: [{ targets: [`http://${target(targets.apiPort)}/health`], labels: { probe: "api" } }],
+        relabel_configs: [
+          { source_labels: ["__address__"], target_label: "__param_target" },
+          { source_labels: ["__param_target"], target_label: "instance" },
+          { target_label: "__address__", replacement: target(targets.blackboxExporterPort) },
+        ],
+      },
     ],
   };
 }

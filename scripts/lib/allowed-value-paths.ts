@@ -148,6 +148,12 @@ export const allowedValuePaths = {
       "serviceMonitor.interval",
     ],
   },
+  blackboxExporter: {
+    // Not in ../shared/reference: its keys were read from the chart's values.yaml and templates (fullnameOverride) at 11.17.2
+    // (prometheus-community/helm-charts, charts/prometheus-blackbox-exporter).
+    reference: "charts/prometheus-blackbox-exporter-11.17.2-values.yaml",
+    paths: ["config.modules", "fullnameOverride", "podSecurityContext", "resources", "securityContext"],
+  },
 } as const satisfies Record<string, ChartAllowlist>;
 
 export type ChartKey = keyof typeof allowedValuePaths;

@@ -7,6 +7,7 @@
 import { StackConfig } from "../../configs/types";
 import { KUBE_PROMETHEUS_STACK_FREE_FORM, kubePrometheusStackValues } from "../../components/monitoring/chart-values";
 import { charts } from "../../components/shared/platform";
+import { BLACKBOX_FREE_FORM, blackboxExporterValues } from "../../components/monitoring/probes";
 import {
   elasticsearchExporterValues,
   EXPORTER_FREE_FORM,
@@ -31,7 +32,7 @@ export function valueKeyPaths(values: object, freeForm: ReadonlySet<string>, pre
 /** The charts of the monitoring engine. */
 export type MonitoringChart = keyof Pick<
   typeof charts,
-  "kubePrometheusStack" | "postgresExporter" | "pushgateway" | "elasticsearchExporter"
+  "kubePrometheusStack" | "postgresExporter" | "pushgateway" | "elasticsearchExporter" | "blackboxExporter"
 >;
 
 /** The key paths each of the engine's charts gets, for one stack (the chart's alerts we override included). */
@@ -44,5 +45,6 @@ export function engineValuePaths(config: StackConfig): Record<MonitoringChart, s
     postgresExporter: valueKeyPaths(postgresExporterValues(config), EXPORTER_FREE_FORM.postgresExporter),
     pushgateway: valueKeyPaths(pushgatewayValues(config), EXPORTER_FREE_FORM.pushgateway),
     elasticsearchExporter: valueKeyPaths(elasticsearchExporterValues(config), EXPORTER_FREE_FORM.elasticsearchExporter),
+    blackboxExporter: valueKeyPaths(blackboxExporterValues(config), BLACKBOX_FREE_FORM),
   };
 }

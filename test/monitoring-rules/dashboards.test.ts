@@ -32,6 +32,7 @@ describe("monitoring dashboards", () => {
       "cryoprotect-system",
       "cryoprotect-slo",
       "cryoprotect-business",
+      "cryoprotect-probes",
     ]);
     expect(Object.values(dashboardUids).sort()).toEqual(dashboards.map((d) => d.uid).sort());
   });

@@ -7,6 +7,8 @@
 import { BACKUP_METRIC_NAMES } from "../../components/backup/metrics";
 
 export const exporterMetrics = {
+  /** prometheus-blackbox-exporter's /probe, through the Probes (job="cryoprotect-probes"). */
+  blackbox: ["probe_success", "probe_duration_seconds", "probe_ssl_earliest_cert_expiry"],
   /** cert-manager's controller (its chart's ServiceMonitor), job="cert-manager"; cert-manager docs, "Prometheus metrics". */
   certManager: ["certmanager_certificate_expiration_timestamp_seconds", "certmanager_certificate_ready_status"],
   /** prometheus-node-exporter (kube-prometheus-stack), job="node-exporter". */

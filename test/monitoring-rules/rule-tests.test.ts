@@ -30,6 +30,7 @@ describe("promtool test files", () => {
       "prometheus/tests/cryoprotect-backup.test.yaml",
       "prometheus/tests/cryoprotect-logging.test.yaml",
       "prometheus/tests/cryoprotect-meta.test.yaml",
+      "prometheus/tests/cryoprotect-probes.test.yaml",
       "prometheus/tests/cryoprotect-slo.test.yaml",
       "prometheus/tests/cryoprotect-system.test.yaml",
     ]);

@@ -38,12 +38,13 @@ describe.each(STACKS)("monitoring rule groups of the %s stack", (stack) => {
   const groups = monitoringMixin(config).ruleGroups;
   const alerts = groups.flatMap((g) => g.alerts);
 
-  it("are the api, system, slo and meta groups", () => {
+  it("are the api, system, slo, meta and probes groups", () => {
     expect(groups.map((g) => g.name)).toEqual([
       "cryoprotect-api",
       "cryoprotect-system",
       "cryoprotect-slo",
       "cryoprotect-meta",
+      "cryoprotect-probes",
     ]);
   });
 

@@ -99,6 +99,7 @@ function chartObjects(namespace: string, release: string, chart: string, values:
     case "prometheus-postgres-exporter":
     case "prometheus-pushgateway":
     case "prometheus-elasticsearch-exporter":
+    case "prometheus-blackbox-exporter":
     case "elastalert2":
       return [at("Deployment", full), at("Service", full)];
     default:

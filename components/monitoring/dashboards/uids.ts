@@ -5,4 +5,5 @@ export const dashboardUids = {
   system: "cryoprotect-system",
   slo: "cryoprotect-slo",
   business: "cryoprotect-business",
+  probes: "cryoprotect-probes",
 } as const;

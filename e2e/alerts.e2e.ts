@@ -12,11 +12,16 @@ import * as path from "path";
 import { dashboardUrl, runbookUrl } from "../components/shared/alert";
 import { PROJECT_ROOT } from "../scripts/lib/mock-runtime";
 import { findAlert } from "./lib/rules";
-import { backupRun, Scenario, ScenarioRun, startScenarios } from "./lib/scenarios";
+import { backupRun, CELLS, Scenario, ScenarioRun, startScenarios } from "./lib/scenarios";
 import { formatDetections } from "./lib/report";
 import { panelQueries, metricNames } from "./lib/dashboards";
 import { WebhookAlert } from "./lib/webhook-sink";
 import { waitFor } from "./lib/wait";
+import { bucketOf, budgetRemaining, sameBucket, truthOver } from "./lib/accuracy";
+import { Cell } from "./lib/environment";
+import { metrics } from "../components/shared/app-metrics";
+import { apiRecords } from "../components/monitoring/alerts/api";
+import { SLO_BUDGET_PERIOD, sloRecords } from "../components/monitoring/alerts/slo";
 import { cryoOps } from "../test/ops/cli";
 
 let run: ScenarioRun;
@@ -310,4 +315,63 @@ describe("cryo-ops against the real servers", () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe("accuracy: what the platform records matches the requests the API really served", () => {
+  const bounds = metrics.httpRequestDurationSeconds.buckets;
+  const sample = async (cell: Cell, expr: string) => {
+    const [s] = await cell.query(expr);
+    if (!s) throw new Error(`${expr}: no data in ${cell.name}`);
+    return { atMs: s.value[0] * 1000, value: Number(s.value[1]) };
+  };
+
+  test.each(["healthy", "errors", "latency"] as const)(
+    "%s cell: request rate, error ratio, p50/p95/p99, budget left",
+    async (name) => {
+      await scenario(name);
+      const cell = run.env.cell(CELLS[name]);
+      const served = cell.api.served;
+      const rate = await sample(cell, apiRecords.requestsRate5m);
+      const truth = truthOver(served, rate.atMs, 300);
+      const ratio = await sample(cell, apiRecords.errorRatio5m);
+      const ratioTruth = truthOver(served, ratio.atMs, 300);
+      const quantiles = await Promise.all(
+        (
+          [
+            [0.5, apiRecords.latencyP50],
+            [0.95, apiRecords.latencyP95],
+            [0.99, apiRecords.latencyP99],
+          ] as const
+        ).map(async ([q, record]) => {
+          const s = await sample(cell, record);
+          return { q, recorded: s.value, truth: truthOver(served, s.atMs, 300).quantile(q) };
+        }),
+      );
+      const objective = run.env.config.monitoring.slo.availability;
+      const budget = await sample(cell, sloRecords.budgetRemaining("availability"));
+      const budgetTruth = budgetRemaining(served, objective, budget.atMs);
+      const trueBadShare = (1 - budgetTruth) * (1 - objective);
+      process.stdout.write(
+        `\nAccuracy, ${name} cell (recorded vs served):\n` +
+          `  request rate 5m   ${rate.value.toFixed(3)}/s vs ${truth.ratePerSecond.toFixed(3)}/s (${truth.requests} requests)\n` +
+          `  error ratio 5m    ${ratio.value.toFixed(4)} vs ${ratioTruth.errorRatio.toFixed(4)}\n` +
+          quantiles
+            .map(
+              (x) =>
+                `  p${x.q * 100} latency      ${x.recorded.toFixed(3)}s vs ${x.truth.toFixed(3)}s (bucket ${bucketOf(x.truth, bounds).join("-")}s)\n`,
+            )
+            .join("") +
+          `  budget left ${SLO_BUDGET_PERIOD}   ${budget.value.toFixed(3)} vs ${budgetTruth.toFixed(3)} (${served.length} requests in the run)\n`,
+      );
+      // Counts: the windows' edges move by one scrape (1 s of 300 s); 5% is well above that.
+      expect(Math.abs(rate.value - truth.ratePerSecond) / truth.ratePerSecond).toBeLessThan(0.05);
+      expect(Math.abs(ratio.value - ratioTruth.errorRatio)).toBeLessThan(0.01);
+      // Latency: a histogram resolves a quantile to its bucket, so recorded and true must share one.
+      for (const x of quantiles)
+        expect({ q: x.q, same: sameBucket(x.recorded, x.truth, bounds) }).toEqual({ q: x.q, same: true });
+      // Budget: the recorded share of bad requests within 10% of the true share (plus 0.1 pp).
+      const tolerance = (0.1 * trueBadShare + 0.001) / (1 - objective);
+      expect(Math.abs(budget.value - budgetTruth)).toBeLessThan(tolerance);
+    },
+  );
 });

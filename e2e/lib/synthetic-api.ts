@@ -41,6 +41,13 @@ export function failsAt(n: number, ratio: number): boolean {
   return Math.floor((n + 1) * ratio + 1e-9) > Math.floor(n * ratio + 1e-9);
 }
 
+export interface ServedRequest {
+  /** When it ended (ms), which is when its metrics were updated. */
+  at: number;
+  status: number;
+  seconds: number;
+}
+
 export class SyntheticApi {
   private readonly registry = new Registry(Object.values(metrics));
   private server?: http.Server;
@@ -52,6 +59,8 @@ export class SyntheticApi {
   private inProgress = new Map<string, number>();
   private credit = 0;
   private readonly stored = { molecules: 5120, mixtures: 830, predictions: 12400, experiments: 310 };
+  /** Every request served, as it really went: the truth the accuracy check compares the recorded rules with. */
+  readonly served: ServedRequest[] = [];
 
   constructor(
     readonly port: number,
@@ -171,6 +180,7 @@ export class SyntheticApi {
     else if (route.method === "POST") this.stored.predictions += 1;
     this.registry.inc(metrics.httpRequestsTotal, { ...labels, status: String(status) });
     this.registry.observe(metrics.httpRequestDurationSeconds, labels, seconds);
+    this.served.push({ at: Date.now(), status, seconds });
     this.setInProgress(route.method, route.endpoint, -1);
     res.writeHead(status, { "Content-Type": "application/json" }).end(failed ? '{"error":"internal"}' : "{}");
   }

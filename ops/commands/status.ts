@@ -7,6 +7,7 @@ import { maxAgeSeconds } from "../../components/backup/alerts/backup";
 import { BACKUP_PUSHGATEWAY_JOB } from "../../components/backup/metrics";
 import { longestGapSeconds } from "../../components/backup/schedule";
 import { secondaryTargets } from "../../components/backup/targets";
+import { SLO_BUDGET_PERIOD, sloRecords } from "../../components/monitoring/alerts/slo";
 import { Alertmanager, AmAlert, Silence } from "../alertmanager";
 import { promQuery, PrometheusSample } from "../http";
 
@@ -142,11 +143,12 @@ export async function elasticsearchLine(prometheusUrl: string): Promise<StatusLi
 
 export async function sloLine(prometheusUrl: string, config: StackConfig): Promise<StatusLine> {
   const objective = config.monitoring.slo.availability;
-  const [ratio] = await promQuery(prometheusUrl, "max(cryoprotect:slo_availability_errors:ratio_rate3d)");
-  if (!ratio || ratio.value[1] === "NaN")
+  // The recording rule the SLO dashboard shows: one number for the budget left, wherever it is read.
+  const [remaining] = await promQuery(prometheusUrl, `min(${sloRecords.budgetRemaining("availability")})`);
+  if (!remaining || remaining.value[1] === "NaN")
     return { level: "WARN", check: "error budget", detail: "no request data for the SLO" };
-  const left = 1 - Number(ratio.value[1]) / (1 - objective);
-  const detail = `${(left * 100).toFixed(0)}% of the ${(objective * 100).toFixed(1)}% availability budget left (last 3 days)`;
+  const left = Number(remaining.value[1]);
+  const detail = `${(left * 100).toFixed(0)}% of the ${(objective * 100).toFixed(1)}% availability budget left (${SLO_BUDGET_PERIOD})`;
   return { level: left <= 0 ? "FAIL" : left < 0.25 ? "WARN" : "OK", check: "error budget", detail };
 }
 

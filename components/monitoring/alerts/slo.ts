@@ -42,9 +42,14 @@ export const sloRecords = {
   errorRatio: (kind: SloKind, window: SloWindow) => `cryoprotect:slo_${kind}_errors:ratio_rate${window}`,
   /** 5m for the dashboards' budget sums, 1h for the page's traffic guard. */
   requestRate: (window: "5m" | "1h") => `cryoprotect:slo_requests:rate${window}`,
-  /** Bad events per second; the SLO dashboard sums it over 30 days for the budget left. */
+  /** Bad events per second, summed over the budget period for the budget left. */
   errorRate5m: (kind: SloKind) => `cryoprotect:slo_${kind}_errors:rate5m`,
+  /** Share of the period's error budget left: 1 at the start, 0 when used up, below 0 when the SLO is missed. */
+  budgetRemaining: (kind: SloKind) => `cryoprotect:slo_${kind}_error_budget:remaining_${SLO_BUDGET_PERIOD}`,
 } as const;
+
+/** The SLO's period: the error budget is (1 - objective) of this period's requests. */
+export const SLO_BUDGET_PERIOD = "30d";
 
 export interface SloRulesConfig {
   selector: string;
@@ -130,6 +135,15 @@ function sloRecordingRules(c: SloRulesConfig): RecordingRule[] {
     ...SLO_WINDOWS.flatMap((window) =>
       kinds.map((kind) => ({ record: sloRecords.errorRatio(kind, window), expr: errorRatioExpr(kind, window, c) })),
     ),
+    // The 5m rates recorded every evaluation, summed over the period: bad events over all events of the
+    // period, without re-reading 30 days of raw counters per evaluation.
+    ...kinds.map((kind) => ({
+      record: sloRecords.budgetRemaining(kind),
+      expr:
+        `1 - (sum by (${API_LABELS}) (sum_over_time(${sloRecords.errorRate5m(kind)}[${SLO_BUDGET_PERIOD}]))\n` +
+        `/ sum by (${API_LABELS}) (sum_over_time(${sloRecords.requestRate("5m")}[${SLO_BUDGET_PERIOD}])))\n` +
+        `/ ${+(1 - (kind === "availability" ? c.availability : c.latencyObjective)).toPrecision(6)}`,
+    })),
   ];
 }
 

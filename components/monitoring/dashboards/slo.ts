@@ -6,11 +6,11 @@
 import * as units from "@grafana/grafana-foundation-sdk/units";
 import { GrafanaDashboard } from "../../shared/dashboard";
 import { metrics } from "../../shared/app-metrics";
-import { SLO_WINDOWS, SloKind, sloRecords } from "../alerts/slo";
+import { SLO_BUDGET_PERIOD, SLO_WINDOWS, SloKind, sloRecords } from "../alerts/slo";
 import { buildDashboard, graph, NS, singleStat } from "../../shared/dashboard-toolkit";
 import { dashboardUids } from "./uids";
 
-const BUDGET_PERIOD = "30d";
+const BUDGET_PERIOD = SLO_BUDGET_PERIOD;
 
 function budget(kind: SloKind): string {
   return `(1 - scalar(max(${sloRecords.objective(kind)})))`;
@@ -44,7 +44,8 @@ function sloRow(kind: SloKind, title: string) {
         title: `Error budget left (${BUDGET_PERIOD})`,
         unit: units.PercentUnit,
         description: "1 - (share of bad events over the period) / (1 - objective). Below 0 the SLO is missed.",
-        targets: [{ expr: `1 - (${periodErrorRatio(kind)}) / ${budget(kind)}`, legend: "budget left" }],
+        // The recording rule: the same number cryo-ops status and the e2e's accuracy check read.
+        targets: [{ expr: `min(${sloRecords.budgetRemaining(kind)}{${NS}})`, legend: "budget left" }],
         steps: [
           [null, "red"],
           [0.25, "orange"],

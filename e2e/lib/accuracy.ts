@@ -12,6 +12,21 @@ export interface Truth {
   quantile: (q: number) => number;
 }
 
+/**
+ * The requests a counter can show: rate() sees increments, and a label set's counter appears with its
+ * first request already counted (client libraries create it on first use), so the first request of
+ * each (method, endpoint, status) series is invisible to every rate, sum and ratio built on it.
+ */
+export function visibleToCounters(served: readonly ServedRequest[]): ServedRequest[] {
+  const seen = new Set<string>();
+  return served.filter((r) => {
+    const key = `${r.method} ${r.endpoint} ${r.status}`;
+    if (seen.has(key)) return true;
+    seen.add(key);
+    return false;
+  });
+}
+
 /** The requests that ended in the window (end - seconds, end], as rate()[window] at `end` sees them. */
 export function truthOver(served: readonly ServedRequest[], endMs: number, seconds: number): Truth {
   const inWindow = served.filter((r) => r.at > endMs - seconds * 1000 && r.at <= endMs);

@@ -44,6 +44,8 @@ export function failsAt(n: number, ratio: number): boolean {
 export interface ServedRequest {
   /** When it ended (ms), which is when its metrics were updated. */
   at: number;
+  method: string;
+  endpoint: string;
   status: number;
   seconds: number;
 }
@@ -180,7 +182,7 @@ export class SyntheticApi {
     else if (route.method === "POST") this.stored.predictions += 1;
     this.registry.inc(metrics.httpRequestsTotal, { ...labels, status: String(status) });
     this.registry.observe(metrics.httpRequestDurationSeconds, labels, seconds);
-    this.served.push({ at: Date.now(), status, seconds });
+    this.served.push({ at: Date.now(), method: route.method, endpoint: route.endpoint, status, seconds });
     this.setInProgress(route.method, route.endpoint, -1);
     res.writeHead(status, { "Content-Type": "application/json" }).end(failed ? '{"error":"internal"}' : "{}");
   }

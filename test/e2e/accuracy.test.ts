@@ -1,8 +1,10 @@
 /** The e2e's truth computations (e2e/lib/accuracy.ts): windows, quantiles, buckets, the budget. */
-import { bucketOf, budgetRemaining, sameBucket, truthOver } from "../../e2e/lib/accuracy";
+import { bucketOf, budgetRemaining, sameBucket, truthOver, visibleToCounters } from "../../e2e/lib/accuracy";
 
 const served = Array.from({ length: 100 }, (_, i) => ({
   at: 1000 + i * 100,
+  method: "GET",
+  endpoint: "/a",
   status: i % 10 === 0 ? 500 : 200,
   seconds: (i + 1) / 100,
 }));
@@ -24,6 +26,13 @@ describe("truth from the requests served", () => {
     expect(bucketOf(9, bounds)).toEqual([2.5, Infinity]);
     expect(sameBucket(0.45, 0.3, bounds)).toBe(true);
     expect(sameBucket(0.6, 0.3, bounds)).toBe(false);
+  });
+
+  it("counters cannot show the first request of each series (it creates the series)", () => {
+    const visible = visibleToCounters(served);
+    expect(visible).toHaveLength(98);
+    expect(visible.map((r) => r.at)).not.toContain(1000);
+    expect(visible.map((r) => r.at)).not.toContain(1100);
   });
 
   it("the budget left is 1 minus the bad share over the budget", () => {

@@ -31,9 +31,11 @@ function apiProbeFailed(config: StackConfig): PrometheusAlert {
     name: "ApiProbeFailed",
     severity: "critical",
     expr: `probe_success{${PROBE_SELECTOR}, probe="api"} == 0`,
-    for: "2m",
+    // Longer than ApiServiceDown's 2m: when the whole API is down, ApiServiceDown fires first and inhibits
+    // this one (one page per outage); this pages alone when the pods answer scrapes but not the health URL.
+    for: "3m",
     summary: "The API's health URL fails from inside the cluster",
-    description: `The blackbox probe of ${config.monitoring.probes.apiHealthUrl} has failed for 2 minutes.`,
+    description: `The blackbox probe of ${config.monitoring.probes.apiHealthUrl} has failed for 3 minutes.`,
     dashboardUid: dashboardUids.probes,
     runbook: {
       meaning:

@@ -17,7 +17,7 @@ export function probeRuleTests(config: StackConfig): RuleTestSuite {
   const cases: AlertCase[] = [
     {
       alert: "ApiProbeFailed",
-      title: "a failing API probe fires after 2m",
+      title: "a failing API probe fires after 3m",
       input: [gauge("probe_success", api, 0, 10)],
       evalTime: "5m",
       firing: [{ severity: "critical", labels: api }],

@@ -373,7 +373,7 @@ describe("accuracy: what the platform records matches the requests the API reall
             .map((q) => worst(q))
             .map(
               (x) =>
-                `  p${x.q * 100} ${x.endpoint.padEnd(18)} ${x.recorded.toFixed(3)}s vs ${x.truth.toFixed(3)}s (bucket ${bucketOf(x.truth, bounds).join("-")}s)\n`,
+                `  p${x.q * 100} ${x.endpoint.padEnd(18)} ${x.recorded.toFixed(3)}s vs ${x.truth === undefined ? "no requests" : `${x.truth.toFixed(3)}s (bucket ${bucketOf(x.truth, bounds).join("-")}s)`}\n`,
             )
             .join("") +
           `  budget left ${SLO_BUDGET_PERIOD}   ${budget.value.toFixed(3)} vs ${budgetTruth.toFixed(3)} countable, ${budgetAbsolute.toFixed(3)} served (${served.length} requests)\n`,

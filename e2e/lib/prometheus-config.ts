@@ -66,7 +66,8 @@ export function prometheusConfig(config: StackConfig, targets: ScrapeTargets, ru
         {
           namespace: config.app.namespace,
           service: config.app.name,
-          endpoint: config.app.portName,
+          // No `endpoint` target label: the ServiceMonitor drops the operator's (the port name), so the
+          // app's own `endpoint` label (the route) reaches the per-endpoint rules, as in the cluster.
           pod: `${config.app.name}-${targets.cell}`,
           container: config.app.name,
         },

@@ -60,3 +60,25 @@ export function budgetRemaining(served: readonly ServedRequest[], objective: num
   const bad = all.filter((r) => r.status >= 500).length;
   return 1 - bad / all.length / (1 - objective);
 }
+
+/**
+ * The bad share a budget rule built as sum_over_time(rate5m[period]) / sum_over_time(rate5m[period]) reports:
+ * every evaluation adds the requests of its trailing window, so a request weighs as many evaluations as its
+ * window lasts before `untilMs`. Over a 30-day period that is the plain share; over a short run the last
+ * window's requests weigh less (and errors that start later than the traffic weigh differently).
+ */
+export function windowWeightedBadShare(
+  served: readonly ServedRequest[],
+  untilMs: number,
+  windowSeconds: number,
+): number {
+  let bad = 0;
+  let all = 0;
+  for (const r of served) {
+    if (r.at > untilMs) continue;
+    const weight = Math.min(r.at + windowSeconds * 1000, untilMs) - r.at;
+    all += weight;
+    if (r.status >= 500) bad += weight;
+  }
+  return bad / all;
+}

@@ -1,5 +1,12 @@
 /** The e2e's truth computations (e2e/lib/accuracy.ts): windows, quantiles, buckets, the budget. */
-import { bucketOf, budgetRemaining, sameBucket, truthOver, visibleToCounters } from "../../e2e/lib/accuracy";
+import {
+  bucketOf,
+  budgetRemaining,
+  sameBucket,
+  truthOver,
+  visibleToCounters,
+  windowWeightedBadShare,
+} from "../../e2e/lib/accuracy";
 
 const served = Array.from({ length: 100 }, (_, i) => ({
   at: 1000 + i * 100,
@@ -33,6 +40,15 @@ describe("truth from the requests served", () => {
     expect(visible).toHaveLength(98);
     expect(visible.map((r) => r.at)).not.toContain(1000);
     expect(visible.map((r) => r.at)).not.toContain(1100);
+  });
+
+  it("weights each request by its window's time before the end: the plain share once every window has passed", () => {
+    // Requests at 1.0 s .. 10.9 s, every 10th a 5xx (the first ones at 1.0 s, 2.0 s, ...).
+    expect(windowWeightedBadShare(served, 1e9, 5)).toBeCloseTo(0.1);
+    // Cut off at 5.95 s with 5 s windows: late requests weigh less than early ones.
+    const cut = windowWeightedBadShare(served, 5_950, 5);
+    expect(cut).not.toBeCloseTo(0.1, 3);
+    expect(cut).toBeGreaterThan(0.1);
   });
 
   it("the budget left is 1 minus the bad share over the budget", () => {

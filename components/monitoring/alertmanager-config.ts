@@ -75,6 +75,8 @@ function receiverConfig(r: Receiver, secret: SecretLookup): Record<string, unkno
           {
             routing_key: secret(r.secret, "token"),
             send_resolved: true,
+            // PagerDuty's own severity (critical, error, warning, info); Alertmanager sends "error" unless told.
+            severity: '{{ or .CommonLabels.severity "error" }}',
             description: TITLE,
             links: [
               { href: '{{ template "cryoprotect.runbook_url" . }}', text: "Runbook" },

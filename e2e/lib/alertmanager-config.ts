@@ -46,3 +46,29 @@ export function redirectReceivers(
   if (config.templates) config.templates = config.templates.map((t) => path.join(templateDir, path.basename(t)));
   return config;
 }
+
+/**
+ * A stack's generated configuration with every receiver keeping its real integration: only the
+ * endpoints move to the local sinks (PagerDuty's events URL, the SMTP smarthost without TLS; Slack
+ * and webhook URLs are the secrets themselves, so the secret lookup gives the sinks' URLs), and the
+ * timers are shortened. Listed in docs/e2e.md.
+ */
+export function localIntegrations(
+  generated: Yaml,
+  endpoints: { pagerdutyUrl: string; smarthost: string },
+  templateDir: string,
+): Yaml {
+  const config = structuredClone(generated) as Yaml & { receivers: Yaml[]; route: Route; templates?: string[] };
+  for (const receiver of config.receivers) {
+    for (const pd of (receiver.pagerduty_configs ?? []) as Yaml[]) pd.url = endpoints.pagerdutyUrl;
+    for (const mail of (receiver.email_configs ?? []) as Yaml[]) {
+      mail.smarthost = endpoints.smarthost;
+      mail.require_tls = false;
+    }
+  }
+  config.route.group_wait = E2E_GROUP_WAIT;
+  config.route.group_interval = E2E_GROUP_INTERVAL;
+  shortenTimers(config.route);
+  if (config.templates) config.templates = config.templates.map((t) => path.join(templateDir, path.basename(t)));
+  return config;
+}

@@ -121,6 +121,27 @@ export function singleStat(spec: StatSpec) {
   return spec.description ? panel.description(spec.description) : panel;
 }
 
+/**
+ * Days of validity left of the soonest-expiring certificate: orange at the warning alert's threshold,
+ * red at the paging one's (the stack's certificateExpiry*Days).
+ */
+export function certificateDaysLeftStat(
+  title: string,
+  daysLeftExpr: string,
+  thresholds: { certificateExpiryWarningDays: number; certificateExpiryCriticalDays: number },
+) {
+  return singleStat({
+    title,
+    unit: units.NoUnit,
+    targets: [{ expr: `min(${daysLeftExpr})`, legend: "days" }],
+    steps: [
+      [null, "red"],
+      [thresholds.certificateExpiryCriticalDays, "orange"],
+      [thresholds.certificateExpiryWarningDays, "green"],
+    ],
+  });
+}
+
 /** Horizontal bars of an instant query, e.g. the top endpoints. */
 export function bars(spec: PanelSpec) {
   return new bargauge.PanelBuilder()

@@ -5,7 +5,7 @@
 import * as units from "@grafana/grafana-foundation-sdk/units";
 import { StackConfig } from "../../../configs/types";
 import { GrafanaDashboard } from "../../shared/dashboard";
-import { buildDashboard, graph, singleStat } from "../../shared/dashboard-toolkit";
+import { buildDashboard, certificateDaysLeftStat, graph, singleStat } from "../../shared/dashboard-toolkit";
 import { certificateDaysLeftExpr, PROBE_SELECTOR } from "../alerts/probes";
 import { dashboardUids } from "./uids";
 
@@ -40,16 +40,7 @@ export function probesDashboard(config: StackConfig): GrafanaDashboard {
             width: 18,
             targets: [{ expr: `probe_duration_seconds{${PROBE_SELECTOR}, instance=~"$instance"}`, legend }],
           }),
-          singleStat({
-            title: "Days left, soonest ingress certificate",
-            unit: units.NoUnit,
-            targets: [{ expr: `min(${certificateDaysLeftExpr()})`, legend: "days" }],
-            steps: [
-              [null, "red"],
-              [t.certificateExpiryCriticalDays, "orange"],
-              [t.certificateExpiryWarningDays, "green"],
-            ],
-          }),
+          certificateDaysLeftStat("Days left, soonest ingress certificate", certificateDaysLeftExpr(), t),
           graph({
             title: `Probe success (ProbeSlow above ${config.monitoring.probes.slowSeconds}s)`,
             unit: units.NoUnit,

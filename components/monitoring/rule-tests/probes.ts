@@ -2,12 +2,12 @@
 import { StackConfig } from "../../../configs/types";
 import { AlertCase, InputSeries, RuleTestSuite } from "../../shared/rule-tests/promtool";
 import { gauge } from "../../shared/rule-tests/series";
+import { certificateExpiryCases } from "../../shared/rule-tests/expiry";
 import { probeRuleGroup } from "../alerts/probes";
 import { PROBE_JOB } from "../probes";
 
 export function probeRuleTests(config: StackConfig): RuleTestSuite {
   const { slowSeconds, apiHealthUrl } = config.monitoring.probes;
-  const t = config.monitoring.thresholds;
   const api = { job: PROBE_JOB, probe: "api", instance: apiHealthUrl };
   const ingress = { job: PROBE_JOB, probe: "grafana", instance: "https://grafana.example/api/health" };
   const expiresIn = (days: number): InputSeries => ({
@@ -44,20 +44,13 @@ export function probeRuleTests(config: StackConfig): RuleTestSuite {
       firing: [],
     },
   ];
-  for (const [alert, days, severity] of [
-    ["ProbeCertificateExpiringSoon", t.certificateExpiryWarningDays, "warning"],
-    ["ProbeCertificateExpiryCritical", t.certificateExpiryCriticalDays, "critical"],
-  ] as const) {
-    cases.push(
-      {
-        alert,
-        title: `${days - 1} days left fires after an hour`,
-        input: [expiresIn(days - 1)],
-        evalTime: "70m",
-        firing: [{ severity, labels: ingress }],
-      },
-      { alert, title: `${days + 1} days left stays quiet`, input: [expiresIn(days + 1)], evalTime: "70m", firing: [] },
-    );
-  }
+  cases.push(
+    ...certificateExpiryCases(
+      config,
+      { warning: "ProbeCertificateExpiringSoon", critical: "ProbeCertificateExpiryCritical" },
+      expiresIn,
+      ingress,
+    ),
+  );
   return { group: probeRuleGroup(config), cases };
 }

@@ -5,7 +5,7 @@
 import * as units from "@grafana/grafana-foundation-sdk/units";
 import { StackConfig } from "../../../configs/types";
 import { GrafanaDashboard } from "../../shared/dashboard";
-import { buildDashboard, graph, singleStat } from "../../shared/dashboard-toolkit";
+import { buildDashboard, certificateDaysLeftStat, graph } from "../../shared/dashboard-toolkit";
 import { daysLeftExpr } from "../alerts/certificates";
 import { CERTIFICATES_DASHBOARD_UID } from "../names";
 
@@ -23,16 +23,7 @@ export function certificatesDashboard(config: StackConfig): GrafanaDashboard {
       {
         title: "Expiry",
         panels: [
-          singleStat({
-            title: "Days left, soonest certificate",
-            unit: units.NoUnit,
-            targets: [{ expr: `min(${daysLeftExpr()})`, legend: "days" }],
-            steps: [
-              [null, "red"],
-              [t.certificateExpiryCriticalDays, "orange"],
-              [t.certificateExpiryWarningDays, "green"],
-            ],
-          }),
+          certificateDaysLeftStat("Days left, soonest certificate", daysLeftExpr(), t),
           graph({
             title: "Days left per certificate",
             unit: units.NoUnit,

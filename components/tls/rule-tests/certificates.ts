@@ -1,6 +1,7 @@
 /** promtool cases of the certificates group: each threshold fires a day past it and stays quiet a day short of it. */
 import { StackConfig } from "../../../configs/types";
-import { AlertCase, RuleTestSuite } from "../../shared/rule-tests/promtool";
+import { RuleTestSuite } from "../../shared/rule-tests/promtool";
+import { certificateExpiryCases } from "../../shared/rule-tests/expiry";
 import { InputSeries } from "../../shared/rule-tests/promtool";
 import { certificateRuleGroup, EXPIRATION_METRIC } from "../alerts/certificates";
 import { CERT_MANAGER_JOB } from "../names";
@@ -17,22 +18,11 @@ function expiresIn(days: number): InputSeries {
 }
 
 export function certificateRuleTests(config: StackConfig): RuleTestSuite {
-  const t = config.monitoring.thresholds;
-  const cases: AlertCase[] = [];
-  for (const [alert, days, severity] of [
-    ["CertificateExpiringSoon", t.certificateExpiryWarningDays, "warning"],
-    ["CertificateExpiryCritical", t.certificateExpiryCriticalDays, "critical"],
-  ] as const) {
-    cases.push(
-      {
-        alert,
-        title: `${days - 1} days left fires after an hour`,
-        input: [expiresIn(days - 1)],
-        evalTime: "70m",
-        firing: [{ severity, labels }],
-      },
-      { alert, title: `${days + 1} days left stays quiet`, input: [expiresIn(days + 1)], evalTime: "70m", firing: [] },
-    );
-  }
+  const cases = certificateExpiryCases(
+    config,
+    { warning: "CertificateExpiringSoon", critical: "CertificateExpiryCritical" },
+    expiresIn,
+    labels,
+  );
   return { group: certificateRuleGroup(config), cases };
 }

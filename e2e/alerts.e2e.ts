@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { dashboardUrl, runbookUrl } from "../components/shared/alert";
 import { PROJECT_ROOT } from "../scripts/lib/mock-runtime";
-import { findAlert } from "./lib/rules";
+import { alertCatalog, findAlert } from "./lib/rules";
 import { backupRun, CELLS, Scenario, ScenarioRun, startScenarios } from "./lib/scenarios";
 import { formatDetections } from "./lib/report";
 import { panelQueries, metricNames } from "./lib/dashboards";
@@ -30,6 +30,25 @@ import { metrics } from "../components/shared/app-metrics";
 import { apiRecords } from "../components/monitoring/alerts/api";
 import { SLO_BUDGET_PERIOD, sloRecords } from "../components/monitoring/alerts/slo";
 import { cryoOps } from "../test/ops/cli";
+import { formatProdDeliveries } from "./lib/report";
+import {
+  HEARTBEAT_PATH,
+  MEMBERSHIP_CHANGES,
+  PAGES,
+  PEER_TIMEOUT_S,
+  PROD_CELLS,
+  ProdResult,
+  RESOLVING_PAGE,
+} from "./lib/prod-scenarios";
+import {
+  alertnamesByChannel,
+  gapsSeconds,
+  mails,
+  pagerdutyEvents,
+  slackMessages,
+  webhookArrivals,
+} from "./lib/notifications";
+import { TICKET_ALERT } from "./lib/ticket-rule";
 
 let run: ScenarioRun;
 
@@ -40,6 +59,8 @@ beforeAll(async () => {
 afterAll(async () => {
   if (!run) return;
   process.stdout.write(formatDetections(run));
+  const prod = await Promise.allSettled(Object.values(run.prod));
+  process.stdout.write(formatProdDeliveries(prod.flatMap((p) => (p.status === "fulfilled" ? p.value.deliveries : []))));
   await run.stop();
 });
 
@@ -404,4 +425,162 @@ describe("accuracy: what the platform records matches the requests the API reall
       expect(Math.abs(budget.value - budgetTruth)).toBeLessThan((0.1 * share + 0.001) / (1 - objective));
     },
   );
+});
+
+describe("the prod topology: two Prometheus, three clustered Alertmanagers, prod's real integrations", () => {
+  const prod = () => run.env.prodConfig;
+  const cell = (name: string) => run.env.prodCell(name);
+  const receiver = <T extends string>(type: T) =>
+    prod().monitoring.alertmanager.receivers.find((r) => r.type === type)!;
+  const firingOn = (result: ProdResult, alertname: string) =>
+    result.prometheusAlerts.filter((p) =>
+      p.alerts.some((a) => a.labels.alertname === alertname && a.state === "firing"),
+    );
+  const heartbeatTimers = () => cell(PROD_CELLS.delivery).heartbeatTimers();
+
+  test("20% 5xx: each page reaches PagerDuty exactly once per alert group and Slack once, though every peer holds it from both replicas", async () => {
+    const result = await run.prod.delivery;
+    const secrets = cell(PROD_CELLS.delivery).secrets;
+    // The fan-out that could duplicate: all three peers hold both pages; both replicas still fire the SLO page.
+    expect(result.heldByPeers).toHaveLength(3);
+    for (const peer of result.heldByPeers) expect(new Set(peer.alertnames)).toEqual(new Set(PAGES));
+    expect(firingOn(result, "ApiAvailabilityBudgetBurn")).toHaveLength(2);
+    const slack = receiver("slack");
+    for (const alertname of PAGES) {
+      const { dashboardUid } = findAlert(alertCatalog(prod()), alertname, "critical");
+      const triggers = pagerdutyEvents(result.sinks, alertname, "firing");
+      // Which peer sent each (its external URL), so a duplicate names its senders.
+      expect({ alertname, senders: triggers.map((t) => t.client_url) }).toEqual({
+        alertname,
+        senders: [expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+/)],
+      });
+      const [trigger] = triggers;
+      expect(trigger.routing_key).toBe(secrets.pagerdutyRoutingKey);
+      expect(trigger.payload.severity).toBe("critical");
+      expect(trigger.links).toEqual([
+        { href: runbookUrl(prod(), alertname), text: "Runbook" },
+        { href: dashboardUrl(prod(), dashboardUid), text: "Dashboard" },
+      ]);
+      const messages = slackMessages(result.sinks, alertname, "firing");
+      expect({ alertname, messages: messages.length }).toEqual({ alertname, messages: 1 });
+      const [attachment] = messages[0].message.attachments;
+      expect(messages[0].message.channel).toBe(slack.type === "slack" ? slack.channel : "");
+      expect(attachment.title_link).toBe(dashboardUrl(prod(), dashboardUid));
+      expect(attachment.text).toContain(runbookUrl(prod(), alertname));
+    }
+    // Two groups (group_by alertname, namespace): two dedup keys.
+    expect(new Set(PAGES.map((a) => pagerdutyEvents(result.sinks, a, "firing")[0].dedup_key)).size).toBe(2);
+  });
+
+  test("the fault clears: HighErrorRate resolves once at each, with the trigger's dedup key; the SLO page, still burning over 30m and 6h, does not", async () => {
+    const result = await run.prod.delivery;
+    const [trigger] = pagerdutyEvents(result.sinks, RESOLVING_PAGE, "firing");
+    const resolves = pagerdutyEvents(result.sinks, RESOLVING_PAGE, "resolved");
+    expect(resolves.map((r) => r.dedup_key)).toEqual([trigger.dedup_key]);
+    expect(slackMessages(result.sinks, RESOLVING_PAGE, "resolved")).toHaveLength(1);
+    expect(pagerdutyEvents(result.sinks, "ApiAvailabilityBudgetBurn", "resolved")).toEqual([]);
+    expect(slackMessages(result.sinks, "ApiAvailabilityBudgetBurn", "resolved")).toEqual([]);
+    expect(firingOn(result, "ApiAvailabilityBudgetBurn")).toHaveLength(2);
+    expect(firingOn(result, RESOLVING_PAGE)).toEqual([]);
+  });
+
+  test("an info alert reaches e-mail exactly once, with the login and both links, and nothing else reaches e-mail", async () => {
+    const result = await run.prod.delivery;
+    const mail = receiver("email");
+    const sent = mails(result.sinks, TICKET_ALERT, "firing");
+    expect(sent).toHaveLength(1);
+    expect(sent[0].user).toBe(mail.type === "email" ? mail.authUsername : "");
+    expect(sent[0].to).toContain(mail.type === "email" ? mail.to : "");
+    for (const body of [sent[0].text, sent[0].html]) {
+      expect(body).toContain(runbookUrl(prod(), TICKET_ALERT));
+      expect(body).toContain(dashboardUrl(prod(), "cryoprotect-slo"));
+    }
+    const heard = alertnamesByChannel(result.sinks);
+    expect([...heard.email]).toEqual([TICKET_ALERT]);
+    for (const channel of [heard.pagerduty, heard.slack, heard.webhook]) expect(channel).not.toContain(TICKET_ALERT);
+  });
+
+  test("Watchdog reaches the heartbeat webhook at its repeat interval, and nothing else", async () => {
+    const result = await run.prod.delivery;
+    const { repeatIntervalS, groupIntervalS } = heartbeatTimers();
+    const gaps = gapsSeconds(webhookArrivals(result.sinks, HEARTBEAT_PATH, "Watchdog"));
+    const senders = result.sinks.webhooks.map((w) => (w.body as { externalURL?: string }).externalURL);
+    process.stdout.write(
+      `\nHeartbeat gaps, ${PROD_CELLS.delivery}: ${gaps.map((g) => g.toFixed(1)).join(", ")} s (senders ${senders.join(", ")})\n`,
+    );
+    expect(gaps.length).toBeGreaterThanOrEqual(3);
+    // Repeats fall due at the first group_interval tick after repeat_interval.
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThanOrEqual(repeatIntervalS - 2);
+      expect(gap).toBeLessThanOrEqual(repeatIntervalS + groupIntervalS + 3);
+    }
+    const heard = alertnamesByChannel(result.sinks);
+    expect([...heard.webhook]).toEqual(["Watchdog"]);
+    for (const channel of [heard.pagerduty, heard.slack, heard.email]) expect(channel).not.toContain("Watchdog");
+  });
+
+  test("a peer and a replica killed during the fault: the pages still arrive; duplicates are bounded", async () => {
+    const result = await run.prod.failover;
+    expect(result.killed!.at).toBeLessThan(result.faultAt + 2 * 60_000);
+    // The two survivors hold both pages, from the surviving replica.
+    expect(result.heldByPeers).toHaveLength(2);
+    for (const peer of result.heldByPeers) expect(new Set(peer.alertnames)).toEqual(new Set(PAGES));
+    for (const alertname of PAGES) {
+      const counts = {
+        alertname,
+        pagerduty: pagerdutyEvents(result.sinks, alertname, "firing").length,
+        slack: slackMessages(result.sinks, alertname, "firing").length,
+      };
+      process.stdout.write(
+        `\nFailover, ${alertname}: ${counts.pagerduty} PagerDuty trigger(s), ${counts.slack} Slack message(s)\n`,
+      );
+      // Alertmanager delivers at least once: a peer that missed another's notification-log entry sends too,
+      // which only a membership change (the kill, the restart) can cause.
+      for (const n of [counts.pagerduty, counts.slack]) {
+        expect(n).toBeGreaterThanOrEqual(1);
+        expect(n).toBeLessThanOrEqual(1 + MEMBERSHIP_CHANGES);
+      }
+      expect(new Set(pagerdutyEvents(result.sinks, alertname, "firing").map((e) => e.dedup_key)).size).toBe(1);
+      expect(pagerdutyEvents(result.sinks, alertname, "resolved")).toEqual([]);
+    }
+  });
+
+  test("a peer and a replica killed: the heartbeat does not stop; duplicates are bounded", async () => {
+    const result = await run.prod.failover;
+    const { repeatIntervalS, groupIntervalS } = heartbeatTimers();
+    const arrivals = webhookArrivals(result.sinks, HEARTBEAT_PATH, "Watchdog");
+    const gaps = gapsSeconds(arrivals);
+    const killedAfter = ((result.killed!.at - result.faultAt) / 1000).toFixed(0);
+    process.stdout.write(
+      `\nHeartbeat gaps, ${PROD_CELLS.failover} (killed ${killedAfter} s after the fault): ${gaps.map((g) => g.toFixed(1)).join(", ")} s\n`,
+    );
+    expect(arrivals.filter((t) => t > result.killed!.at).length).toBeGreaterThanOrEqual(2);
+    // A duplicate arrives together with the repeat it duplicates; as for the pages, a membership change may cost one.
+    const duplicates = gaps.filter((g) => g < groupIntervalS);
+    expect(duplicates.length).toBeLessThanOrEqual(MEMBERSHIP_CHANGES);
+    // At worst the next peer in line waits its peer_timeout once more per peer ahead of it.
+    const bound = repeatIntervalS + groupIntervalS + (3 - 1) * PEER_TIMEOUT_S + 5;
+    for (const gap of gaps) expect(gap).toBeLessThanOrEqual(bound);
+  });
+
+  test("a silence made through the API v2 on one peer mutes the alert on every peer, the restarted one included", async () => {
+    const result = await run.prod.failover;
+    const { id, createdOn, seenOn } = result.silence!;
+    expect(seenOn.map((v) => v.peer).sort()).toEqual(
+      cell(PROD_CELLS.failover)
+        .alertmanagers.map((a) => a.name)
+        .sort(),
+    );
+    expect(seenOn.map((v) => v.peer)).toContain(result.killed!.alertmanager);
+    expect(createdOn).not.toBe(result.killed!.alertmanager);
+    for (const view of seenOn) {
+      for (const alert of view.alerts) {
+        expect({ peer: view.peer, state: alert.status.state, silencedBy: alert.status.silencedBy }).toEqual({
+          peer: view.peer,
+          state: "suppressed",
+          silencedBy: [id],
+        });
+      }
+    }
+  });
 });

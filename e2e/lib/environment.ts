@@ -1,10 +1,12 @@
 /**
  * The whole local setup: shared pieces (webhook sink, PostgreSQL, its exporter,
- * node-exporter) and one or more cells. A cell is one Prometheus with the dev
- * stack's generated rules, one Alertmanager with its generated routes, one
- * Pushgateway and one synthetic API instance. The API's rules aggregate by
- * namespace and job, as in the cluster, so scenarios that must not see each
- * other's faults run in separate cells at the same time.
+ * node-exporter, blackbox exporter), one or more cells and any prod-topology
+ * cells. A cell is one Prometheus with the dev stack's generated rules, one
+ * Alertmanager with its generated routes, one Pushgateway and one synthetic API
+ * instance; a prod cell (prod-cell.ts) is the prod stack's replicated topology.
+ * The API's rules aggregate by namespace and job, as in the cluster, so
+ * scenarios that must not see each other's faults run in separate cells at the
+ * same time.
  */
 import * as fs from "fs";
 import * as yaml from "js-yaml";
@@ -15,12 +17,22 @@ import { blackboxModules } from "../../components/monitoring/probes";
 import { stackArtifacts } from "../../components/artifacts";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { redirectReceivers } from "./alertmanager-config";
+import { ProdCell } from "./prod-cell";
+import { TICKET_RULE_FILE, ticketRuleFile } from "./ticket-rule";
 import { cellPorts, CellPorts, HOST, SHARED_PORTS, url } from "./ports";
 import { Postgres, startPostgres } from "./postgres";
 import { prometheusConfig } from "./prometheus-config";
 import { releaseReaper, removeOnExit, RunningProcess, Supervisor } from "./processes";
 import { HEALTHY, SyntheticApi, Traffic } from "./synthetic-api";
-import { getJson, request, waitFor } from "./wait";
+import { request, waitFor } from "./wait";
+import {
+  AlertmanagerAlert,
+  alertmanagerAlerts,
+  PrometheusAlert,
+  prometheusAlerts,
+  query,
+  QueryResult,
+} from "./server-api";
 import { WebhookSink } from "./webhook-sink";
 
 export const BINARIES = {
@@ -46,24 +58,23 @@ export interface CellSpec {
   traffic?: Traffic;
 }
 
-export interface PrometheusAlert {
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  state: "pending" | "firing";
-  activeAt: string;
-}
-
-export interface AlertmanagerAlert {
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  status: { state: "active" | "suppressed" | "unprocessed"; inhibitedBy: string[]; silencedBy: string[] };
-  receivers: { name: string }[];
-  fingerprint: string;
-}
-
-export interface QueryResult {
-  metric: Record<string, string>;
-  value: [number, string];
+/**
+ * Writes a stack's generated Prometheus and Alertmanager files (as `npm run generate` commits them)
+ * below `dir`; returns the rule files and the parsed alertmanager.yaml.
+ */
+export function writeStackFiles(config: StackConfig, dir: string) {
+  const ruleFiles: string[] = [];
+  for (const [rel, content] of Object.entries(stackArtifacts(config))) {
+    if (!rel.startsWith("prometheus/") && !rel.startsWith("alertmanager/")) continue;
+    const file = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+    if (/^prometheus\/rules\/.+\.ya?ml$/.test(rel)) ruleFiles.push(file);
+  }
+  const amFile = path.join(dir, "alertmanager", "alertmanager.yaml");
+  if (ruleFiles.length === 0) throw new Error(`The ${config.environment} stack generates no Prometheus rule files`);
+  if (!fs.existsSync(amFile)) throw new Error(`The ${config.environment} stack generates no alertmanager.yaml`);
+  return { ruleFiles, alertmanagerYaml: yaml.load(fs.readFileSync(amFile, "utf8")) as Record<string, unknown> };
 }
 
 export class Cell {
@@ -92,23 +103,16 @@ export class Cell {
     return url(this.ports.pushgateway);
   }
 
-  async query(expr: string): Promise<QueryResult[]> {
-    const body = await getJson<{ status: string; data: { resultType: string; result: unknown } }>(
-      `${this.prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`,
-    );
-    const { resultType, result } = body.data;
-    if (resultType === "scalar") return [{ metric: {}, value: result as [number, string] }];
-    if (resultType !== "vector") throw new Error(`${expr}: unexpected result type ${resultType}`);
-    return result as QueryResult[];
+  query(expr: string): Promise<QueryResult[]> {
+    return query(this.prometheusUrl, expr);
   }
 
-  async prometheusAlerts(): Promise<PrometheusAlert[]> {
-    const body = await getJson<{ data: { alerts: PrometheusAlert[] } }>(`${this.prometheusUrl}/api/v1/alerts`);
-    return body.data.alerts;
+  prometheusAlerts(): Promise<PrometheusAlert[]> {
+    return prometheusAlerts(this.prometheusUrl);
   }
 
-  async alertmanagerAlerts(): Promise<AlertmanagerAlert[]> {
-    return getJson<AlertmanagerAlert[]>(`${this.alertmanagerUrl}/api/v2/alerts`);
+  alertmanagerAlerts(): Promise<AlertmanagerAlert[]> {
+    return alertmanagerAlerts(this.alertmanagerUrl);
   }
 }
 
@@ -116,6 +120,9 @@ export class E2eEnvironment {
   readonly supervisor: Supervisor;
   readonly sink = new WebhookSink(SHARED_PORTS.webhookSink);
   readonly cells: Cell[];
+  /** Cells of the prod topology (prod-cell.ts); they share PostgreSQL and the exporters with the dev cells. */
+  readonly prodCells: ProdCell[];
+  readonly prodConfig: StackConfig;
   postgres?: Postgres;
   readonly generatedDir: string;
   readonly ruleFiles: string[] = [];
@@ -126,15 +133,21 @@ export class E2eEnvironment {
     readonly config: StackConfig,
     readonly tmpDir: string,
     specs: CellSpec[],
+    prodSpecs: CellSpec[],
     private readonly forgetTmpDir: () => void,
   ) {
     this.supervisor = new Supervisor(path.join(tmpDir, "logs"));
     this.generatedDir = path.join(tmpDir, "generated");
     this.cells = specs.map((spec, i) => new Cell(spec.name, i, spec.traffic ?? HEALTHY));
+    this.prodConfig = stackConfig("prod");
+    this.prodCells = prodSpecs.map((spec, i) => new ProdCell(spec.name, i, this.prodConfig, spec.traffic ?? HEALTHY));
   }
 
-  /** Starts everything; on any failure stops what was started and rethrows. */
-  static async start(specs: CellSpec[], stack = "dev"): Promise<E2eEnvironment> {
+  /**
+   * Starts everything: the cells with the given stack's files and the prod-topology cells with
+   * prod's; on any failure stops what was started and rethrows.
+   */
+  static async start(specs: CellSpec[], stack = "dev", prodSpecs: CellSpec[] = []): Promise<E2eEnvironment> {
     for (const binary of Object.values(BINARIES)) {
       if (!fs.existsSync(binary)) throw new Error(`${binary} is missing: run scripts/install-tools.sh`);
     }
@@ -142,7 +155,7 @@ export class E2eEnvironment {
     // PostgreSQL runs as the postgres user and must reach its directories below.
     fs.chmodSync(tmpDir, 0o755);
     const forgetTmpDir = removeOnExit(tmpDir);
-    const env = new E2eEnvironment(stackConfig(stack), tmpDir, specs, forgetTmpDir);
+    const env = new E2eEnvironment(stackConfig(stack), tmpDir, specs, prodSpecs, forgetTmpDir);
     try {
       await env.boot();
       return env;
@@ -152,6 +165,12 @@ export class E2eEnvironment {
     }
   }
 
+  prodCell(name: string): ProdCell {
+    const cell = this.prodCells.find((c) => c.name === name);
+    if (!cell) throw new Error(`No prod cell ${name}`);
+    return cell;
+  }
+
   cell(name: string): Cell {
     const cell = this.cells.find((c) => c.name === name);
     if (!cell) throw new Error(`No cell ${name}`);
@@ -159,17 +178,9 @@ export class E2eEnvironment {
   }
 
   private writeGeneratedFiles(): void {
-    for (const [rel, content] of Object.entries(stackArtifacts(this.config))) {
-      if (!rel.startsWith("prometheus/") && !rel.startsWith("alertmanager/")) continue;
-      const file = path.join(this.generatedDir, rel);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, content);
-      if (/^prometheus\/rules\/.+\.ya?ml$/.test(rel)) this.ruleFiles.push(file);
-    }
-    const amFile = path.join(this.generatedDir, "alertmanager", "alertmanager.yaml");
-    if (this.ruleFiles.length === 0) throw new Error("The dev stack generates no Prometheus rule files");
-    if (!fs.existsSync(amFile)) throw new Error("The dev stack generates no alertmanager/alertmanager.yaml");
-    this.alertmanagerYaml = yaml.load(fs.readFileSync(amFile, "utf8")) as Record<string, unknown>;
+    const dev = writeStackFiles(this.config, this.generatedDir);
+    this.ruleFiles.push(...dev.ruleFiles);
+    this.alertmanagerYaml = dev.alertmanagerYaml;
   }
 
   private async boot(): Promise<void> {
@@ -197,6 +208,20 @@ export class E2eEnvironment {
       command: BINARIES.blackboxExporter,
       args: [`--config.file=${blackboxFile}`, `--web.listen-address=${HOST}:${SHARED_PORTS.blackboxExporter}`],
     });
+    const prodRuleFiles = this.prodCells.length ? this.writeProdRuleFiles() : [];
+    const prodCells = Promise.all(
+      this.prodCells.map((cell) =>
+        cell.start({
+          supervisor: this.supervisor,
+          binaries: BINARIES,
+          dir: path.join(this.tmpDir, "prod-cells", cell.name),
+          ruleFiles: prodRuleFiles,
+          ready: (proc, readyUrl) => this.ready(proc, readyUrl),
+        }),
+      ),
+    );
+    // Awaited below with the rest; until then a failure must not count as unhandled.
+    prodCells.catch(() => undefined);
     await Promise.all(this.cells.map((cell) => this.bootCell(cell)));
     await Promise.all([
       this.ready(nodeExporter, url(SHARED_PORTS.nodeExporter, "/metrics")),
@@ -207,7 +232,17 @@ export class E2eEnvironment {
         this.ready(cell.processes[1], `${cell.alertmanagerUrl}/-/ready`),
         this.ready(cell.processes[2], `${cell.prometheusUrl}/-/ready`),
       ]),
+      prodCells,
     ]);
+  }
+
+  /** The prod stack's generated rule files, unchanged, plus the e2e's info alert (ticket-rule.ts). */
+  private writeProdRuleFiles(): string[] {
+    const dir = path.join(this.tmpDir, "generated-prod");
+    const { ruleFiles } = writeStackFiles(this.prodConfig, dir);
+    const ticket = path.join(dir, "prometheus", "rules", TICKET_RULE_FILE);
+    fs.writeFileSync(ticket, ticketRuleFile(this.prodConfig));
+    return [...ruleFiles, ticket];
   }
 
   private async ready(proc: RunningProcess, readyUrl: string): Promise<void> {
@@ -244,7 +279,8 @@ export class E2eEnvironment {
         postgresExporterPort: SHARED_PORTS.postgresExporter,
         pushgatewayPort: cell.ports.pushgateway,
         blackboxExporterPort: SHARED_PORTS.blackboxExporter,
-        alertmanagerPort: cell.ports.alertmanager,
+        alertmanagerPorts: [cell.ports.alertmanager],
+        replica: 0,
       },
       this.ruleFiles,
     );
@@ -288,7 +324,7 @@ export class E2eEnvironment {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await Promise.all(this.cells.map((cell) => cell.api.stop()));
+    await Promise.all([...this.cells.map((cell) => cell.api.stop()), ...this.prodCells.map((cell) => cell.stop())]);
     await this.supervisor.stopAll();
     await this.sink.stop();
     fs.rmSync(this.tmpDir, { recursive: true, force: true });

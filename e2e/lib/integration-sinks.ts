@@ -4,7 +4,7 @@
  * requires the configured login (smtp-server), whose messages are parsed (mailparser). Loopback only.
  */
 import * as http from "http";
-import { AddressInfo } from "net";
+import * as net from "net";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 
@@ -14,6 +14,8 @@ export interface PagerDutyEvent {
   dedup_key: string;
   payload: { summary: string; severity: string; source: string; custom_details?: Record<string, unknown> };
   links?: { href: string; text: string }[];
+  /** The sending Alertmanager's external URL: tells the peers apart. */
+  client_url?: string;
 }
 
 export interface SlackMessage {
@@ -30,16 +32,32 @@ export interface Mail {
   user: string;
 }
 
+/** When the sink received it (ms since the epoch), for delivery latencies and repeat intervals. */
+export interface Received {
+  receivedAt: number;
+}
+
+/** Listens on loopback; a port already taken is an error, not a hang. */
+function listen(server: net.Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
 export class IntegrationSinks {
-  readonly pagerduty: PagerDutyEvent[] = [];
-  readonly slack: { path: string; message: SlackMessage }[] = [];
-  readonly webhooks: { path: string; body: unknown }[] = [];
-  readonly mails: Mail[] = [];
+  readonly pagerduty: (PagerDutyEvent & Received)[] = [];
+  readonly slack: ({ path: string; message: SlackMessage } & Received)[] = [];
+  readonly webhooks: ({ path: string; body: unknown } & Received)[] = [];
+  readonly mails: (Mail & Received)[] = [];
   private http?: http.Server;
   private smtp?: SMTPServer;
-  httpPort = 0;
 
   constructor(
+    readonly httpPort: number,
     readonly smtpPort: number,
     private readonly smtpLogin: { user: string; password: string },
   ) {}
@@ -55,16 +73,16 @@ export class IntegrationSinks {
       req.on("end", () => {
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
         const path = req.url ?? "/";
-        if (path === "/v2/enqueue") this.pagerduty.push(body as PagerDutyEvent);
-        else if (path.startsWith("/slack/")) this.slack.push({ path, message: body as SlackMessage });
-        else this.webhooks.push({ path, body });
+        const receivedAt = Date.now();
+        if (path === "/v2/enqueue") this.pagerduty.push({ ...(body as PagerDutyEvent), receivedAt });
+        else if (path.startsWith("/slack/")) this.slack.push({ path, message: body as SlackMessage, receivedAt });
+        else this.webhooks.push({ path, body, receivedAt });
         // PagerDuty answers 202 with a status; Slack answers "ok"; both are 2xx.
         res.writeHead(path === "/v2/enqueue" ? 202 : 200, { "content-type": "application/json" });
         res.end(path === "/v2/enqueue" ? JSON.stringify({ status: "success", dedup_key: body.dedup_key }) : "ok");
       });
     });
-    await new Promise<void>((resolve) => this.http!.listen(0, "127.0.0.1", resolve));
-    this.httpPort = (this.http.address() as AddressInfo).port;
+    await listen(this.http, this.httpPort);
     const login = this.smtpLogin;
     this.smtp = new SMTPServer({
       // Plain SMTP on loopback; the login is required, as the relay of the stack requires it.
@@ -89,13 +107,14 @@ export class IntegrationSinks {
               text: mail.text ?? "",
               html: typeof mail.html === "string" ? mail.html : "",
               user: String(session.user),
+              receivedAt: Date.now(),
             });
             done();
           })
           .catch(done);
       },
     });
-    await new Promise<void>((resolve) => this.smtp!.listen(this.smtpPort, "127.0.0.1", resolve));
+    await listen(this.smtp.server, this.smtpPort);
   }
 
   async stop(): Promise<void> {

@@ -160,6 +160,14 @@ export class Supervisor {
     live.delete(proc);
   }
 
+  /** Kills the process at once with SIGKILL, as a crash would: no chance to say goodbye to its peers. */
+  async kill(proc: RunningProcess): Promise<void> {
+    if (!live.has(proc)) return;
+    killGroup(proc, "SIGKILL");
+    await settlesWithin(proc.exited, 2000);
+    live.delete(proc);
+  }
+
   /** Stops everything this supervisor started, all at once, so teardown takes one grace period at most. */
   async stopAll(): Promise<void> {
     await Promise.all(this.started.map((proc) => this.stop(proc)));

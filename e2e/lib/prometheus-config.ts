@@ -1,7 +1,8 @@
 /**
- * Prometheus configuration of one e2e cell: the dev stack's generated rule
- * files, unchanged, and scrape jobs for the local targets labelled as the
- * cluster's ServiceMonitors label them, so rules and dashboards apply as is.
+ * Prometheus configuration of one e2e server: the stack's generated rule
+ * files, unchanged, scrape jobs for the local targets labelled as the
+ * cluster's ServiceMonitors label them, so rules and dashboards apply as is,
+ * and the external labels and alerting section the Prometheus Operator renders.
  */
 import { PROBE_JOB, PROBE_MODULES } from "../../components/monitoring/probes";
 import { StackConfig } from "../../configs/types";
@@ -29,9 +30,21 @@ export interface ScrapeTargets {
   nodeExporterPort: number;
   postgresExporterPort: number;
   pushgatewayPort: number;
-  alertmanagerPort: number;
+  /** Every Alertmanager of the cell; each Prometheus sends to all of them, as the operator configures it. */
+  alertmanagerPorts: number[];
   blackboxExporterPort: number;
+  /** Which replica of the Prometheus StatefulSet this server plays (its pod ordinal). */
+  replica: number;
 }
+
+/** The Prometheus resource the chart creates, and the pod name the operator puts in the replica label. */
+export function prometheusIdentity(config: StackConfig, replica: number) {
+  const name = `${charts.kubePrometheusStack.release}-prometheus`;
+  return { prometheus: `${config.namespaces.monitoring}/${name}`, pod: `prometheus-${name}-${replica}` };
+}
+
+/** The label the operator adds per replica and drops from alerts, so both replicas' alerts are one alert. */
+export const REPLICA_LABEL = "prometheus_replica";
 
 function target(port: number) {
   return `${HOST}:${port}`;
@@ -40,6 +53,7 @@ function target(port: number) {
 export function prometheusConfig(config: StackConfig, targets: ScrapeTargets, ruleFiles: string[]) {
   const jobs = jobNames(config);
   const monitoringNs = config.namespaces.monitoring;
+  const identity = prometheusIdentity(config, targets.replica);
   const staticJob = (
     job: string,
     port: number,
@@ -55,10 +69,21 @@ export function prometheusConfig(config: StackConfig, targets: ScrapeTargets, ru
       scrape_interval: SCRAPE_INTERVAL,
       scrape_timeout: SCRAPE_INTERVAL,
       evaluation_interval: EVALUATION_INTERVAL,
-      external_labels: { environment: config.environment, cluster: config.cluster.name },
+      // The chart's externalLabels plus the two the Prometheus Operator adds to every Prometheus.
+      external_labels: {
+        environment: config.environment,
+        cluster: config.cluster.name,
+        prometheus: identity.prometheus,
+        [REPLICA_LABEL]: identity.pod,
+      },
     },
     rule_files: ruleFiles,
-    alerting: { alertmanagers: [{ static_configs: [{ targets: [target(targets.alertmanagerPort)] }] }] },
+    alerting: {
+      alert_relabel_configs: [{ action: "labeldrop", regex: REPLICA_LABEL }],
+      alertmanagers: [
+        { api_version: "v2", static_configs: [{ targets: targets.alertmanagerPorts.map((port) => target(port)) }] },
+      ],
+    },
     scrape_configs: [
       staticJob(
         jobs.api,

@@ -6,17 +6,20 @@
  *   latency        10% of requests take 1.5 s (p95 above 1 s, below the SLO page's burn)
  *   down           the same slow requests, then the API stops
  *   backup-failure a backup with a wrong database password
- * Each scenario resolves with what reached the webhook sink for its cell.
+ * Each scenario resolves with what reached the webhook sink for its cell. The prod topology's
+ * scenarios (prod-scenarios.ts) start at the same moment in their own cells.
  */
 import * as path from "path";
 import { E2E_GROUP_INTERVAL } from "./alertmanager-config";
 import { runBackup, BackupRun } from "./backup";
-import { AlertmanagerAlert, Cell, E2eEnvironment, PrometheusAlert } from "./environment";
+import { Cell, E2eEnvironment } from "./environment";
+import { AlertmanagerAlert, PrometheusAlert } from "./server-api";
 import { alertCatalog, AlertInfo, durationSeconds, findAlert } from "./rules";
 import { busyPercent, cpuTimes } from "./host";
 import { HEALTHY, Traffic } from "./synthetic-api";
 import { getJson, sleep, waitFor } from "./wait";
 import { WebhookAlert } from "./webhook-sink";
+import { PROD_CELLS, PROD_TRAFFIC, ProdResult, ProdScenario, startProdScenarios } from "./prod-scenarios";
 
 /** Every wait of the run ends by then: the whole e2e stays within 10 minutes. */
 export const RUN_BUDGET_MS = 9 * 60 * 1000;
@@ -73,6 +76,8 @@ export interface ScenarioRun {
   startedAt: number;
   faultAt: number;
   results: Record<Scenario, Promise<ScenarioResult>>;
+  /** The prod topology's scenarios (prod-scenarios.ts). */
+  prod: Record<ProdScenario, Promise<ProdResult>>;
   /** Resolves when every scenario has ended, successfully or not. */
   settled: Promise<void>;
   detections: Detection[];
@@ -92,7 +97,11 @@ export function backupRun(result: ScenarioResult): BackupRun {
 export async function startScenarios(): Promise<ScenarioRun> {
   const startedAt = Date.now();
   const budget = (ms: number) => Math.max(1000, Math.min(ms, startedAt + RUN_BUDGET_MS - Date.now()));
-  const env = await E2eEnvironment.start(Object.values(CELLS).map((name) => ({ name, traffic: HEALTHY })));
+  const env = await E2eEnvironment.start(
+    Object.values(CELLS).map((name) => ({ name, traffic: HEALTHY })),
+    "dev",
+    Object.values(PROD_CELLS).map((name) => ({ name, traffic: PROD_TRAFFIC })),
+  );
   const config = env.config;
   const catalog = alertCatalog(config);
   const apiAlertNames = catalog
@@ -143,6 +152,8 @@ export async function startScenarios(): Promise<ScenarioRun> {
   env.cell(CELLS.errors).api.setTraffic(ERRORS);
   env.cell(CELLS.latency).api.setTraffic(SLOW);
   env.cell(CELLS.down).api.setTraffic(SLOW);
+  const prodCells = { delivery: env.prodCell(PROD_CELLS.delivery), failover: env.prodCell(PROD_CELLS.failover) };
+  const prod = startProdScenarios(prodCells, faultAt, budget);
 
   const backupOptions = (cell: Cell) => ({
     config,
@@ -221,13 +232,15 @@ export async function startScenarios(): Promise<ScenarioRun> {
   const results: Record<Scenario, Promise<ScenarioResult>> = { healthy, errors, latency, down, backupFailure };
   // Tests await these later; a rejection is theirs to report, not an unhandled one.
   for (const p of Object.values(results)) p.catch(() => undefined);
+  const everything = [...Object.values(results), ...Object.values(prod.results)];
 
   return {
     env,
     startedAt,
     faultAt,
     results,
-    settled: Promise.allSettled(Object.values(results)).then(() => undefined),
+    prod: prod.results,
+    settled: Promise.allSettled(everything).then(() => undefined),
     detections,
     alertCatalog: catalog,
     apiAlertNames,

@@ -131,10 +131,10 @@ describe("synthetic API faults and metrics", () => {
 });
 
 describe("run bookkeeping", () => {
-  it("gives each cell its own ports inside 19010-19099", () => {
+  it("gives each cell its own ports inside 19010-19069", () => {
     expect(cellPorts(0)).toEqual({ prometheus: 19010, alertmanager: 19011, pushgateway: 19012, api: 19013 });
-    expect(cellPorts(7).api).toBe(19083);
-    expect(() => cellPorts(8)).toThrow();
+    expect(cellPorts(5).api).toBe(19063);
+    expect(() => cellPorts(6)).toThrow();
   });
 
   it("parses Prometheus durations", () => {

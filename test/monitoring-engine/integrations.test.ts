@@ -2,7 +2,7 @@
  * The prod stack's receivers with their real integration types, on a real Alertmanager (Debian's):
  * PagerDuty Events v2, Slack and e-mail (SMTP with the configured login) against local sinks that
  * speak each protocol, with the generated routes and notification templates. Only the endpoints
- * move (e2e/lib/alertmanager-config.ts localIntegrations). Ports 19180-19181 are this test's.
+ * move (e2e/lib/alertmanager-config.ts localIntegrations). Ports 19180-19182 are this test's.
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
@@ -20,6 +20,7 @@ import { IntegrationSinks } from "../../e2e/lib/integration-sinks";
 const BINARY = "/usr/bin/prometheus-alertmanager";
 const AM_PORT = 19180;
 const SMTP_PORT = 19181;
+const SINK_PORT = 19182;
 const prod = stackConfig("prod");
 const SECRET = (key: string) => `S3CRET-${key}-value`;
 const mailReceiver = prod.monitoring.alertmanager.receivers.find((r) => r.type === "email")!;
@@ -61,7 +62,7 @@ async function post(alerts: unknown[]) {
 beforeAll(async () => {
   if (!fs.existsSync(BINARY)) throw new Error(`${BINARY} is missing: run scripts/install-tools.sh`);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "cryo-integrations-"));
-  sinks = new IntegrationSinks(SMTP_PORT, {
+  sinks = new IntegrationSinks(SINK_PORT, SMTP_PORT, {
     user: mailReceiver.type === "email" ? mailReceiver.authUsername : "",
     password: SECRET(mailReceiver.secret),
   });

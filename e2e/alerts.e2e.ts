@@ -13,7 +13,7 @@ import { dashboardUrl, runbookUrl } from "../components/shared/alert";
 import { PROJECT_ROOT } from "../scripts/lib/mock-runtime";
 import { alertCatalog, findAlert } from "./lib/rules";
 import { backupRun, CELLS, Scenario, ScenarioRun, startScenarios } from "./lib/scenarios";
-import { formatDetections } from "./lib/report";
+import { formatDetections, formatProdDeliveries } from "./lib/report";
 import { panelQueries, metricNames } from "./lib/dashboards";
 import { WebhookAlert } from "./lib/webhook-sink";
 import { waitFor } from "./lib/wait";
@@ -30,7 +30,6 @@ import { metrics } from "../components/shared/app-metrics";
 import { apiRecords } from "../components/monitoring/alerts/api";
 import { SLO_BUDGET_PERIOD, sloRecords } from "../components/monitoring/alerts/slo";
 import { cryoOps } from "../test/ops/cli";
-import { formatProdDeliveries } from "./lib/report";
 import {
   HEARTBEAT_PATH,
   MEMBERSHIP_CHANGES,
@@ -447,7 +446,7 @@ describe("the prod topology: two Prometheus, three clustered Alertmanagers, prod
     expect(firingOn(result, "ApiAvailabilityBudgetBurn")).toHaveLength(2);
     const slack = receiver("slack");
     for (const alertname of PAGES) {
-      const { dashboardUid } = findAlert(alertCatalog(prod()), alertname, "critical");
+      const { dashboardUid, summary } = findAlert(alertCatalog(prod()), alertname, "critical");
       const triggers = pagerdutyEvents(result.sinks, alertname, "firing");
       // Which peer sent each (its external URL), so a duplicate names its senders.
       expect({ alertname, senders: triggers.map((t) => t.client_url) }).toEqual({
@@ -466,6 +465,8 @@ describe("the prod topology: two Prometheus, three clustered Alertmanagers, prod
       const [attachment] = messages[0].message.attachments;
       expect(messages[0].message.channel).toBe(slack.type === "slack" ? slack.channel : "");
       expect(attachment.title_link).toBe(dashboardUrl(prod(), dashboardUid));
+      expect(attachment.title).toMatch(new RegExp(`^\\[FIRING:1\\] ${alertname} \\(critical\\)`));
+      expect(attachment.text).toContain(summary);
       expect(attachment.text).toContain(runbookUrl(prod(), alertname));
     }
     // Two groups (group_by alertname, namespace): two dedup keys.

@@ -10,6 +10,8 @@ export interface AlertInfo {
   forSeconds: number;
   /** Grafana dashboard its `dashboard_url` must point at. */
   dashboardUid: string;
+  /** Its summary annotation, which notifications carry. */
+  summary: string;
 }
 
 export function durationSeconds(duration: string): number {
@@ -35,6 +37,7 @@ export function alertCatalog(config: StackConfig): AlertInfo[] {
       severity: alert.severity,
       forSeconds: durationSeconds(alert.for),
       dashboardUid: alert.dashboardUid,
+      summary: alert.summary,
     })),
   );
 }

@@ -90,7 +90,13 @@ function ageLine(
 export async function backupLines(prometheusUrl: string, config: StackConfig, now: number): Promise<StatusLine[]> {
   const { schedules, timeZone } = config.backup;
   const job = `job="${BACKUP_PUSHGATEWAY_JOB}"`;
-  const last = await promQuery(prometheusUrl, `cryoprotect_backup_last_success_timestamp_seconds{${job}}`);
+  // Independent queries, asked at once.
+  const [last, [check], [drill], copies] = await Promise.all([
+    promQuery(prometheusUrl, `cryoprotect_backup_last_success_timestamp_seconds{${job}}`),
+    promQuery(prometheusUrl, `cryoprotect_backup_check_success{${job}, mode="full"}`),
+    promQuery(prometheusUrl, `cryoprotect_backup_drill_success{${job}, mode="drill"}`),
+    promQuery(prometheusUrl, `cryoprotect_backup_copy_last_success_timestamp_seconds{${job}}`),
+  ]);
   const newest = (modes: string[]) =>
     last.filter((s) => modes.includes(s.metric.mode)).sort((a, b) => Number(b.value[1]) - Number(a.value[1]))[0];
   const gap = (s: string[]) => longestGapSeconds(s, timeZone);
@@ -105,7 +111,6 @@ export async function backupLines(prometheusUrl: string, config: StackConfig, no
     ageLine("full backup", newest(["full"]), now, gap([schedules.full]), maxAgeSeconds(config, [schedules.full])),
     ageLine("restore drill", newest(["drill"]), now, gap([schedules.drill]), maxAgeSeconds(config, [schedules.drill])),
   ];
-  const [check] = await promQuery(prometheusUrl, `cryoprotect_backup_check_success{${job}, mode="full"}`);
   lines.push(
     !check
       ? { level: "FAIL", check: "repository check", detail: "no full run has reported a check" }
@@ -113,9 +118,7 @@ export async function backupLines(prometheusUrl: string, config: StackConfig, no
         ? { level: "OK", check: "repository check", detail: "the last full run's restic check passed" }
         : { level: "FAIL", check: "repository check", detail: "the last full run's restic check FAILED" },
   );
-  const [drill] = await promQuery(prometheusUrl, `cryoprotect_backup_drill_success{${job}, mode="drill"}`);
   if (drill?.value[1] === "0") lines.push({ level: "FAIL", check: "restore drill", detail: "the last drill FAILED" });
-  const copies = await promQuery(prometheusUrl, `cryoprotect_backup_copy_last_success_timestamp_seconds{${job}}`);
   for (const target of secondaryTargets(config)) {
     const sample = copies.find((s) => s.metric.target === target.name);
     lines.push(
@@ -132,8 +135,10 @@ export async function backupLines(prometheusUrl: string, config: StackConfig, no
 }
 
 export async function elasticsearchLine(prometheusUrl: string): Promise<StatusLine> {
-  const health = await promQuery(prometheusUrl, "max by (color) (elasticsearch_cluster_health_status) == 1");
-  const [rate] = await promQuery(prometheusUrl, "sum(rate(elasticsearch_indices_indexing_index_total[5m]))");
+  const [health, [rate]] = await Promise.all([
+    promQuery(prometheusUrl, "max by (color) (elasticsearch_cluster_health_status) == 1"),
+    promQuery(prometheusUrl, "sum(rate(elasticsearch_indices_indexing_index_total[5m]))"),
+  ]);
   const indexing = rate ? `, indexing ${Number(rate.value[1]).toFixed(1)} docs/s` : "";
   const color = health[0]?.metric.color;
   if (!color) return { level: "WARN", check: "elasticsearch", detail: "no health from the elasticsearch-exporter" };

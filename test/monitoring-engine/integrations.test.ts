@@ -16,6 +16,7 @@ import { dashboardUrl, runbookUrl } from "../../components/shared/alert";
 import { stackConfig } from "../../scripts/lib/stack-config";
 import { localIntegrations } from "../../e2e/lib/alertmanager-config";
 import { IntegrationSinks } from "../../e2e/lib/integration-sinks";
+import { waitFor } from "../../e2e/lib/wait";
 
 const BINARY = "/usr/bin/prometheus-alertmanager";
 const AM_PORT = 19180;
@@ -29,15 +30,7 @@ let dir: string;
 let am: ChildProcess | undefined;
 let sinks: IntegrationSinks;
 
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined) => waitFor(what, probe, 30_000, 200);
 
 const alert = (alertname: string, severity: string, endsAt?: string) => ({
   labels: { alertname, severity, namespace: "cryoprotect", job: "cryoprotect-api" },
@@ -86,17 +79,12 @@ beforeAll(async () => {
     ],
     { stdio: "ignore" },
   );
-  await until("Alertmanager ready", () => undefined, 0).catch(() => undefined);
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${AM_PORT}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error("Alertmanager did not become ready");
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitFor(
+    "Alertmanager ready",
+    async () => ((await fetch(`http://127.0.0.1:${AM_PORT}/-/ready`)).ok ? true : undefined),
+    20_000,
+    200,
+  );
 }, 60_000);
 
 afterAll(async () => {

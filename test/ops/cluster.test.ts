@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { cryoOps } from "./cli";
 import { tmpDir } from "./fake-kube";
+import { waitFor } from "../../e2e/lib/wait";
 
 const BINARY = "/usr/bin/prometheus-alertmanager";
 const PEERS = [
@@ -20,15 +21,7 @@ const url = (port: number) => `http://127.0.0.1:${port}`;
 let dir: string;
 const children: ChildProcess[] = [];
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>) => waitFor(what, probe, 30_000, 250);
 
 type AmAlert = { labels: Record<string, string>; status: { state: string; silencedBy: string[] } };
 const alertsOf = async (port: number) => (await (await fetch(`${url(port)}/api/v2/alerts`)).json()) as AmAlert[];

@@ -40,6 +40,13 @@ export function mails(sinks: Pick<IntegrationSinks, "mails">, alertname: string,
   return sinks.mails.filter((m) => about(m.subject, alertname, status));
 }
 
+/** The alert names of one webhook notification (Alertmanager's webhook payload). */
+function webhookAlertnames(webhook: { body: unknown }): string[] {
+  return ((webhook.body as { alerts?: { labels: Record<string, string> }[] }).alerts ?? []).map(
+    (a) => a.labels.alertname,
+  );
+}
+
 /** Every alert name any channel of the sinks heard about, per channel. */
 export function alertnamesByChannel(sinks: Pick<IntegrationSinks, "pagerduty" | "slack" | "mails" | "webhooks">) {
   const names = (titles: string[]) => new Set(titles.map((t) => parseTitle(t)?.alertname ?? t));
@@ -47,23 +54,14 @@ export function alertnamesByChannel(sinks: Pick<IntegrationSinks, "pagerduty" | 
     pagerduty: names(sinks.pagerduty.map((e) => e.payload.summary)),
     slack: names(sinks.slack.flatMap((m) => m.message.attachments.map((a) => a.title))),
     email: names(sinks.mails.map((m) => m.subject)),
-    webhook: new Set(
-      sinks.webhooks.flatMap((w) =>
-        ((w.body as { alerts?: { labels: Record<string, string> }[] }).alerts ?? []).map((a) => a.labels.alertname),
-      ),
-    ),
+    webhook: new Set(sinks.webhooks.flatMap(webhookAlertnames)),
   };
 }
 
 /** Arrival times of the webhook notifications posted to `path` that carry `alertname`. */
 export function webhookArrivals(sinks: Pick<IntegrationSinks, "webhooks">, path: string, alertname: string): number[] {
   return sinks.webhooks
-    .filter((w) => w.path === path)
-    .filter((w) =>
-      ((w.body as { alerts?: { labels: Record<string, string> }[] }).alerts ?? []).some(
-        (a) => a.labels.alertname === alertname,
-      ),
-    )
+    .filter((w) => w.path === path && webhookAlertnames(w).includes(alertname))
     .map((w) => w.receivedAt);
 }
 

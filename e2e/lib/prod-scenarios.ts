@@ -14,7 +14,8 @@ import { IntegrationSinks } from "./integration-sinks";
 import { durationSeconds } from "./rules";
 import { mails, pagerdutyEvents, slackMessages, Status, webhookArrivals } from "./notifications";
 import { ProdCell, Replica } from "./prod-cell";
-import { alertmanagerAlerts, AlertmanagerAlert, createSilence, prometheusAlerts, PrometheusAlert } from "./server-api";
+import { Alertmanager } from "../../ops/alertmanager";
+import { alertmanagerAlerts, AlertmanagerAlert, prometheusAlerts, PrometheusAlert } from "./server-api";
 import { HEALTHY, Traffic } from "./synthetic-api";
 import { sleep, waitFor } from "./wait";
 import { TICKET_ALERT } from "./ticket-rule";
@@ -57,15 +58,13 @@ export interface ChannelDelivery {
 export interface ProdResult {
   sinks: Pick<IntegrationSinks, "pagerduty" | "slack" | "mails" | "webhooks">;
   faultAt: number;
-  endedAt: number;
   /** Per peer: the page alerts it held once the pages arrived (both replicas send to all peers). */
   heldByPeers: { peer: string; alertnames: string[] }[];
   /** Pending and firing alerts of each running Prometheus at the end. */
   prometheusAlerts: { replica: string; alerts: PrometheusAlert[] }[];
   deliveries: ChannelDelivery[];
-  clearedAt?: number;
-  /** Failover: what was killed and when, which peer came back, and the silence. */
-  killed?: { alertmanager: string; prometheus: string; at: number; restartedAt: number };
+  /** Failover: the Alertmanager killed (and restarted) and when, and the silence. */
+  killed?: { alertmanager: string; at: number };
   silence?: { id: string; createdOn: string; seenOn: { peer: string; alerts: AlertmanagerAlert[] }[] };
 }
 
@@ -87,14 +86,16 @@ function pageChannels(sinks: IntegrationSinks, alertname: string, status: Status
   return { PagerDuty: pagerdutyEvents(sinks, alertname, status), Slack: slackMessages(sinks, alertname, status) };
 }
 
-/** Waits until every page reached PagerDuty and Slack. */
-async function pagesArrived(cell: ProdCell, timeoutMs: number): Promise<void> {
+/** Whether the alert's notification of that status reached both PagerDuty and Slack. */
+function atEveryChannel(sinks: IntegrationSinks, alertname: string, status: Status): boolean {
+  return Object.values(pageChannels(sinks, alertname, status)).every((c) => c.length > 0);
+}
+
+/** Waits until each of the alerts' notifications of that status reached PagerDuty and Slack. */
+async function reachedEveryChannel(cell: ProdCell, alertnames: readonly string[], status: Status, timeoutMs: number) {
   await waitFor(
-    `${PAGES.join(" and ")} at PagerDuty and Slack from ${cell.name}`,
-    () =>
-      PAGES.every((name) => Object.values(pageChannels(cell.sinks, name, "firing")).every((c) => c.length > 0))
-        ? true
-        : undefined,
+    `${alertnames.join(" and ")} ${status} at PagerDuty and Slack from ${cell.name}`,
+    () => (alertnames.every((name) => atEveryChannel(cell.sinks, name, status)) ? true : undefined),
     timeoutMs,
     250,
   );
@@ -114,12 +115,15 @@ async function deliveries(cell: ProdCell, faultAt: number, clearedAt?: number): 
     if (origin === undefined || times.length === 0) return;
     rows.push({ cell: cell.name, alert, channel, status, from, seconds: (Math.min(...times) - origin) / 1000, count: times.length });
   }; // prettier-ignore
+  const origins = [
+    ["firing", "fault injected", faultAt],
+    ["resolved", "fault cleared", clearedAt],
+  ] as const;
   for (const alert of PAGES) {
-    for (const [channel, items] of Object.entries(pageChannels(cell.sinks, alert, "firing"))) {
-      add(alert, channel as ChannelDelivery["channel"], "firing", "fault injected", faultAt, items.map((i) => i.receivedAt));
-    }
-    for (const [channel, items] of Object.entries(pageChannels(cell.sinks, alert, "resolved"))) {
-      add(alert, channel as ChannelDelivery["channel"], "resolved", "fault cleared", clearedAt, items.map((i) => i.receivedAt));
+    for (const [status, from, origin] of origins) {
+      for (const [channel, items] of Object.entries(pageChannels(cell.sinks, alert, status))) {
+        add(alert, channel as ChannelDelivery["channel"], status, from, origin, items.map((i) => i.receivedAt));
+      }
     }
   } // prettier-ignore
   const ticket = mails(cell.sinks, TICKET_ALERT, "firing").map((m) => m.receivedAt);
@@ -166,25 +170,14 @@ export function startProdScenarios(
 
   const delivery = (async (): Promise<ProdResult> => {
     const cell = cells.delivery;
-    await waitFor(
-      `${RESOLVING_PAGE} at PagerDuty and Slack from ${cell.name}`,
-      () => (Object.values(pageChannels(cell.sinks, RESOLVING_PAGE, "firing")).every((c) => c.length > 0) ? true : undefined),
-      pageTimeout(),
-      250,
-    ); // prettier-ignore
+    await reachedEveryChannel(cell, [RESOLVING_PAGE], "firing", pageTimeout());
     // The fault clears at the first page. The SLO page still comes (its 1h and 5m windows hold the fault for
     // minutes), and HighErrorRate's 5m window keeps it firing meanwhile: any duplicate would come then.
     const clearedAt = Date.now();
     cell.api.setTraffic(PROD_TRAFFIC);
-    await pagesArrived(cell, pageTimeout());
+    await reachedEveryChannel(cell, PAGES, "firing", pageTimeout());
     const held = await heldByPeers(cell);
-    await waitFor(
-      `${RESOLVING_PAGE} resolved at PagerDuty and Slack from ${cell.name}`,
-      () =>
-        Object.values(pageChannels(cell.sinks, RESOLVING_PAGE, "resolved")).every((c) => c.length > 0) ? true : undefined,
-      budget(6 * 60_000),
-      250,
-    ); // prettier-ignore
+    await reachedEveryChannel(cell, [RESOLVING_PAGE], "resolved", budget(6 * 60_000));
     await waitFor(
       `${TICKET_ALERT} by e-mail from ${cell.name}`,
       () => mails(cell.sinks, TICKET_ALERT, "firing")[0],
@@ -194,8 +187,6 @@ export function startProdScenarios(
     return {
       sinks: snapshot(cell.sinks),
       faultAt,
-      clearedAt,
-      endedAt: Date.now(),
       heldByPeers: held,
       prometheusAlerts: await finalState(cell),
       deliveries: await deliveries(cell, faultAt, clearedAt),
@@ -209,11 +200,10 @@ export function startProdScenarios(
     const replica: Replica = cell.prometheus[0];
     const killedAt = Date.now();
     await Promise.all([cell.kill(firstInLine), cell.kill(replica)]);
-    await pagesArrived(cell, pageTimeout());
+    await reachedEveryChannel(cell, PAGES, "firing", pageTimeout());
     const held = await heldByPeers(cell);
     // The StatefulSet recreates the pod: same name and address, empty storage; it must learn the log and silences.
     await cell.restartAlertmanager(cell.alertmanagers.indexOf(firstInLine));
-    const restartedAt = Date.now();
     // The surviving Prometheus re-sends firing alerts every minute (resend delay), to every peer.
     await waitFor(
       `${RESOLVING_PAGE} on the restarted ${firstInLine.name}`,
@@ -222,12 +212,16 @@ export function startProdScenarios(
       1000,
     ); // prettier-ignore
     const silencer = cell.live(cell.alertmanagers).find((peer) => peer !== firstInLine)!;
-    const id = await createSilence(
-      silencer.url,
-      { alertname: RESOLVING_PAGE, namespace: cell.config.app.namespace },
-      60,
-      "e2e: silence on one peer, seen on all",
-    );
+    // Through cryo-ops' own API v2 client, as an operator would make it.
+    const id = await new Alertmanager(silencer.url).addSilence({
+      matchers: [
+        { name: "alertname", value: RESOLVING_PAGE, isRegex: false, isEqual: true },
+        { name: "namespace", value: cell.config.app.namespace, isRegex: false, isEqual: true },
+      ],
+      endsAt: new Date(Date.now() + 60 * 60_000),
+      createdBy: "e2e",
+      comment: "e2e: silence on one peer, seen on all",
+    });
     const seenOn = await waitFor(
       `the silence ${id} muting ${RESOLVING_PAGE} on every peer of ${cell.name}`,
       async () => {
@@ -255,11 +249,10 @@ export function startProdScenarios(
     return {
       sinks: snapshot(cell.sinks),
       faultAt,
-      endedAt: Date.now(),
       heldByPeers: held,
       prometheusAlerts: await finalState(cell),
       deliveries: await deliveries(cell, faultAt),
-      killed: { alertmanager: firstInLine.name, prometheus: replica.name, at: killedAt, restartedAt },
+      killed: { alertmanager: firstInLine.name, at: killedAt },
       silence: { id, createdOn: silencer.name, seenOn },
     };
   })();

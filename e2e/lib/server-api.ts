@@ -1,5 +1,5 @@
 /** The Prometheus and Alertmanager HTTP APIs the scenarios read, for any server of any cell. */
-import { getJson, request } from "./wait";
+import { getJson } from "./wait";
 
 export interface PrometheusAlert {
   labels: Record<string, string>;
@@ -45,26 +45,4 @@ export function alertmanagerAlerts(alertmanagerUrl: string): Promise<Alertmanage
 
 export function alertmanagerStatus(alertmanagerUrl: string): Promise<AlertmanagerStatus> {
   return getJson<AlertmanagerStatus>(`${alertmanagerUrl}/api/v2/status`);
-}
-
-/** Creates a silence through the API v2 (what amtool and cryo-ops do); returns its id. */
-export async function createSilence(
-  alertmanagerUrl: string,
-  matchers: Record<string, string>,
-  minutes: number,
-  comment: string,
-): Promise<string> {
-  const now = Date.now();
-  const body = JSON.stringify({
-    matchers: Object.entries(matchers).map(([name, value]) => ({ name, value, isRegex: false, isEqual: true })),
-    startsAt: new Date(now).toISOString(),
-    endsAt: new Date(now + minutes * 60_000).toISOString(),
-    createdBy: "e2e",
-    comment,
-  });
-  const res = await request("POST", `${alertmanagerUrl}/api/v2/silences`, body, 5000, {
-    "content-type": "application/json",
-  });
-  if (res.status !== 200) throw new Error(`POST ${alertmanagerUrl}/api/v2/silences: HTTP ${res.status}: ${res.body}`);
-  return (JSON.parse(res.body) as { silenceID: string }).silenceID;
 }
